@@ -1,0 +1,150 @@
+//! 2D geometry predicates shared by the world (collision, off-road) and the metrics:
+//! oriented boxes (separating-axis test) and polygons with holes (even-odd ray casting).
+//! Tested against the `geo` crate on random and degenerate cases (tests/geometry_vs_geo.rs).
+//!
+//! Conventions: touching counts as overlap/inside (closed sets), as shapely's `intersects`.
+
+use crate::scene::Polygon;
+use glam::DVec2;
+
+/// An oriented box in the xy plane.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct Obb {
+    pub center: DVec2,
+    /// Half length (along heading) and half width, metres.
+    pub half_extents: DVec2,
+    pub yaw: f64,
+}
+
+impl Obb {
+    /// From centre, heading and nuScenes-style size (length along heading, width across).
+    pub fn new(center: DVec2, yaw: f64, length_m: f64, width_m: f64) -> Obb {
+        Obb {
+            center,
+            half_extents: DVec2::new(0.5 * length_m, 0.5 * width_m),
+            yaw,
+        }
+    }
+
+    /// Unit axes: heading and its left normal.
+    pub fn axes(&self) -> [DVec2; 2] {
+        let (s, c) = self.yaw.sin_cos();
+        [DVec2::new(c, s), DVec2::new(-s, c)]
+    }
+
+    /// Corners counter-clockwise starting front-left... (front-right, front-left, rear-left, rear-right).
+    pub fn corners(&self) -> [DVec2; 4] {
+        let [ax, ay] = self.axes();
+        let fx = ax * self.half_extents.x;
+        let fy = ay * self.half_extents.y;
+        [
+            self.center + fx - fy,
+            self.center + fx + fy,
+            self.center - fx + fy,
+            self.center - fx - fy,
+        ]
+    }
+
+    /// Map a point into the box frame (x along heading).
+    pub fn to_local(&self, p: DVec2) -> DVec2 {
+        let [ax, ay] = self.axes();
+        let d = p - self.center;
+        DVec2::new(d.dot(ax), d.dot(ay))
+    }
+
+    pub fn contains(&self, p: DVec2) -> bool {
+        let l = self.to_local(p);
+        l.x.abs() <= self.half_extents.x && l.y.abs() <= self.half_extents.y
+    }
+}
+
+/// Separating-axis test for two oriented boxes; touching boxes overlap.
+pub fn obb_overlap(a: &Obb, b: &Obb) -> bool {
+    let d = b.center - a.center;
+    // Quick reject on bounding circles.
+    let ra = a.half_extents.length();
+    let rb = b.half_extents.length();
+    if d.length_squared() > (ra + rb) * (ra + rb) {
+        return false;
+    }
+    let aa = a.axes();
+    let ba = b.axes();
+    for axis in aa.iter().chain(ba.iter()) {
+        let pa =
+            a.half_extents.x * aa[0].dot(*axis).abs() + a.half_extents.y * aa[1].dot(*axis).abs();
+        let pb =
+            b.half_extents.x * ba[0].dot(*axis).abs() + b.half_extents.y * ba[1].dot(*axis).abs();
+        if d.dot(*axis).abs() > pa + pb {
+            return false;
+        }
+    }
+    true
+}
+
+/// Whether `p` lies on segment ab (within a tiny tolerance relative to its length).
+fn on_segment(p: DVec2, a: DVec2, b: DVec2) -> bool {
+    let ab = b - a;
+    let ap = p - a;
+    let cross = ab.perp_dot(ap);
+    let len2 = ab.length_squared();
+    if len2 == 0.0 {
+        return ap.length_squared() == 0.0;
+    }
+    if cross.abs() > 1e-12 * len2.sqrt().max(1.0) {
+        return false;
+    }
+    let t = ap.dot(ab);
+    t >= 0.0 && t <= len2
+}
+
+/// Even-odd ray cast against one ring (boundary counts as inside).
+pub fn point_in_ring(p: DVec2, ring: &[DVec2]) -> bool {
+    let n = ring.len();
+    if n < 3 {
+        return false;
+    }
+    let mut inside = false;
+    let mut j = n - 1;
+    for i in 0..n {
+        let a = ring[i];
+        let b = ring[j];
+        if on_segment(p, a, b) {
+            return true;
+        }
+        if (a.y > p.y) != (b.y > p.y) {
+            let x = a.x + (p.y - a.y) * (b.x - a.x) / (b.y - a.y);
+            if p.x < x {
+                inside = !inside;
+            }
+        }
+        j = i;
+    }
+    inside
+}
+
+/// Strictly inside a ring: inside and not on its boundary.
+fn point_strictly_in_ring(p: DVec2, ring: &[DVec2]) -> bool {
+    let n = ring.len();
+    if n < 3 {
+        return false;
+    }
+    for i in 0..n {
+        if on_segment(p, ring[i], ring[(i + 1) % n]) {
+            return false;
+        }
+    }
+    point_in_ring(p, ring)
+}
+
+/// Point in a polygon with holes; the boundary (outer ring or a hole's edge) counts as inside.
+pub fn point_in_polygon(p: DVec2, poly: &Polygon) -> bool {
+    point_in_ring(p, &poly.exterior) && !poly.holes.iter().any(|h| point_strictly_in_ring(p, h))
+}
+
+/// Axis-aligned bounds of a ring (min, max).
+pub fn ring_bounds(ring: &[DVec2]) -> (DVec2, DVec2) {
+    ring.iter().fold(
+        (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY)),
+        |(lo, hi), p| (lo.min(*p), hi.max(*p)),
+    )
+}

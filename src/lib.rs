@@ -1,0 +1,9 @@
+//! mpa-sim: a closed-loop driving simulator with an embedded agent harness implementing
+//! Model-based Policy Adaptation (MPA, Lin et al., NeurIPS 2025, arXiv 2511.21584).
+//!
+//! See ARCHITECTURE.md for the module table and the data flow of one episode.
+
+pub mod agent;
+pub mod config;
+pub mod geometry;
+pub mod scene;
