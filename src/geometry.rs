@@ -148,3 +148,28 @@ pub fn ring_bounds(ring: &[DVec2]) -> (DVec2, DVec2) {
         |(lo, hi), p| (lo.min(*p), hi.max(*p)),
     )
 }
+
+/// A pose in the ground plane (global or ego frame): position in metres, heading in radians.
+/// The currency between world, agents and metrics for planned and executed trajectories.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct Pose2 {
+    pub xy: DVec2,
+    pub yaw: f64,
+}
+
+impl Pose2 {
+    pub fn new(x: f64, y: f64, yaw: f64) -> Pose2 {
+        Pose2 {
+            xy: DVec2::new(x, y),
+            yaw,
+        }
+    }
+    /// Map a point given in this pose's frame (x forward, y left) into the parent frame.
+    pub fn transform_point(&self, local: DVec2) -> DVec2 {
+        self.xy + DVec2::from_angle(self.yaw).rotate(local)
+    }
+    /// Map a parent-frame point into this pose's frame.
+    pub fn inverse_transform_point(&self, p: DVec2) -> DVec2 {
+        DVec2::from_angle(-self.yaw).rotate(p - self.xy)
+    }
+}
