@@ -7,3 +7,4 @@ pub mod agent;
 pub mod config;
 pub mod geometry;
 pub mod scene;
+pub mod world;

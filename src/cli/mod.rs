@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench_sim;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mpa-sim",
@@ -19,6 +21,8 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
+    /// Benchmark the simulation (steps per second without rendering).
+    BenchSim(bench_sim::BenchSimArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -29,6 +33,7 @@ pub enum ScenesCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::BenchSim(args) => bench_sim::run(&args),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
