@@ -1,5 +1,6 @@
 //! Built-in agents in closed loop: `replay` reproduces the log, `expert` completes a route
 //! with a turn and stops behind a stationary obstacle.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -30,11 +31,20 @@ fn replay_reproduces_the_logged_track() {
                 max_err = max_err.max(log.xy.distance(world.ego().pose.xy));
             }
         }
-        println!("{}: {steps} steps, max deviation from log {max_err:.3} m, end {:?}", scenario.name, world.terminal());
+        println!(
+            "{}: {steps} steps, max deviation from log {max_err:.3} m, end {:?}",
+            scenario.name,
+            world.terminal()
+        );
         // Bound: the tracker's error on feasible plans (< 0.1 m, world_tracking.rs) plus the
         // log's own kinks at the turn entry and exit (a 0.5 s keyframe polyline).
         assert!(max_err < 0.2, "{}: {max_err}", scenario.name);
-        assert_eq!(world.terminal(), Some(&TerminalReason::RouteCompleted), "{}", scenario.name);
+        assert_eq!(
+            world.terminal(),
+            Some(&TerminalReason::RouteCompleted),
+            "{}",
+            scenario.name
+        );
     }
 }
 
@@ -83,15 +93,24 @@ fn expert_follows_a_slower_leader_without_collision() {
         "slow-car",
         ActorClass::Car,
         Pose2::new(50.0, 0.0, 0.0),
-        Behaviour::HardBrake { speed_mps: 4.0, decel_mps2: 0.0 },
+        Behaviour::HardBrake {
+            speed_mps: 4.0,
+            decel_mps2: 0.0,
+        },
         Trigger::Immediately,
     ));
     let mut world = world(&scenario);
     let mut agent = ExpertAgent::default();
     let (end, _) = run_agent(&mut world, &mut agent, 160);
-    assert!(!matches!(end, Some(TerminalReason::Collision { .. })), "{end:?}");
+    assert!(
+        !matches!(end, Some(TerminalReason::Collision { .. })),
+        "{end:?}"
+    );
     let lead = &world.actors()[0];
-    assert!((world.ego().speed_mps - 4.0).abs() < 0.5, "matches the leader's speed");
+    assert!(
+        (world.ego().speed_mps - 4.0).abs() < 0.5,
+        "matches the leader's speed"
+    );
     assert!(lead.pose.xy.x - world.ego().pose.xy.x > 5.0);
 }
 

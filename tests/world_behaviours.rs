@@ -1,4 +1,5 @@
 //! Each scripted behaviour does its thing once its trigger fires, and not before.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -13,7 +14,10 @@ use mpa_sim::world::{ActorState, World};
 use std::f64::consts::PI;
 
 fn stand_still() -> Plan {
-    Plan { waypoints_ego_m: vec![DVec2::ZERO; 6], candidates: Vec::new() }
+    Plan {
+        waypoints_ego_m: vec![DVec2::ZERO; 6],
+        candidates: Vec::new(),
+    }
 }
 
 /// Straight road without logged actors plus one inserted actor.
@@ -47,23 +51,37 @@ fn hard_brake_decelerates_after_its_time_trigger() {
         "braker",
         ActorClass::Car,
         Pose2::new(40.0, 0.0, 0.0),
-        Behaviour::HardBrake { speed_mps: 10.0, decel_mps2: 6.0 },
+        Behaviour::HardBrake {
+            speed_mps: 10.0,
+            decel_mps2: 6.0,
+        },
         Trigger::Time { time_secs: 2.0 },
     ));
     let plan = stand_still();
     let fired = run_until(&mut w, &plan, 2.0);
     assert_eq!(fired, None);
-    assert!((actor(&w).speed_mps() - 10.0).abs() < 1e-9, "cruises before the trigger");
+    assert!(
+        (actor(&w).speed_mps() - 10.0).abs() < 1e-9,
+        "cruises before the trigger"
+    );
     assert!((actor(&w).pose.xy.x - 60.0).abs() < 1e-6);
     let fired = run_until(&mut w, &plan, 3.0);
     assert_eq!(fired, Some(2.25));
     // 1 s of braking at 6 m/s^2: 4 m/s left. Scripted velocities are the mean over the last
     // 0.05 s substep, which lags by half a substep: 4 + 6 x 0.025 = 4.15 m/s.
-    assert!((actor(&w).speed_mps() - 4.15).abs() < 1e-6, "{}", actor(&w).speed_mps());
+    assert!(
+        (actor(&w).speed_mps() - 4.15).abs() < 1e-6,
+        "{}",
+        actor(&w).speed_mps()
+    );
     run_until(&mut w, &plan, 5.0);
     assert!(actor(&w).speed_mps() < 1e-9);
     // Stopping distance from 10 m/s at 6 m/s^2 is 8.33 m after 20 m of cruising.
-    assert!((actor(&w).pose.xy.x - (60.0 + 100.0 / 12.0)).abs() < 1e-6, "{}", actor(&w).pose.xy.x);
+    assert!(
+        (actor(&w).pose.xy.x - (60.0 + 100.0 / 12.0)).abs() < 1e-6,
+        "{}",
+        actor(&w).pose.xy.x
+    );
 }
 
 #[test]
@@ -72,19 +90,37 @@ fn cut_in_ends_in_the_ego_lane() {
         "cutter",
         ActorClass::Car,
         Pose2::new(40.0, testkit::LANE_WIDTH_M, 0.0),
-        Behaviour::CutIn { speed_mps: 9.0, duration_secs: 2.0 },
+        Behaviour::CutIn {
+            speed_mps: 9.0,
+            duration_secs: 2.0,
+        },
         Trigger::Time { time_secs: 1.0 },
     ));
     let plan = stand_still();
     run_until(&mut w, &plan, 1.0);
-    assert!((actor(&w).pose.xy.y - testkit::LANE_WIDTH_M).abs() < 1e-9, "alongside before");
+    assert!(
+        (actor(&w).pose.xy.y - testkit::LANE_WIDTH_M).abs() < 1e-9,
+        "alongside before"
+    );
     run_until(&mut w, &plan, 2.0);
     let mid = actor(&w).clone();
-    assert!(mid.pose.xy.y < 3.0 && mid.pose.xy.y > 0.5, "moving over: {:?}", mid.pose);
-    assert!(mid.pose.yaw < -0.05, "heading into the lane: {}", mid.pose.yaw);
+    assert!(
+        mid.pose.xy.y < 3.0 && mid.pose.xy.y > 0.5,
+        "moving over: {:?}",
+        mid.pose
+    );
+    assert!(
+        mid.pose.yaw < -0.05,
+        "heading into the lane: {}",
+        mid.pose.yaw
+    );
     run_until(&mut w, &plan, 3.5);
     let a = actor(&w);
-    assert!(a.pose.xy.y.abs() < 1e-6 && a.pose.yaw.abs() < 1e-6, "{:?}", a.pose);
+    assert!(
+        a.pose.xy.y.abs() < 1e-6 && a.pose.yaw.abs() < 1e-6,
+        "{:?}",
+        a.pose
+    );
     assert!((a.speed_mps() - 9.0).abs() < 1e-6);
 }
 
@@ -96,7 +132,9 @@ fn crossing_pedestrian_moves_perpendicular_once_the_ego_is_near() {
         ActorClass::Pedestrian,
         start,
         Behaviour::Cross { speed_mps: 1.5 },
-        Trigger::EgoDistance { ego_distance_m: 30.0 },
+        Trigger::EgoDistance {
+            ego_distance_m: 30.0,
+        },
     ));
     let plan = straight_plan(8.0);
     let mut fired_at = None;
@@ -110,12 +148,22 @@ fn crossing_pedestrian_moves_perpendicular_once_the_ego_is_near() {
         assert!(w.time_secs() < 10.0);
     }
     let ego_x = w.ego().center().x;
-    assert!(60.0 - ego_x <= 30.0 + 8.0 * 0.25, "fired near 30 m: ego centre at {ego_x}");
+    assert!(
+        60.0 - ego_x <= 30.0 + 8.0 * 0.25,
+        "fired near 30 m: ego centre at {ego_x}"
+    );
     let until = w.time_secs() + 1.0;
     run_until(&mut w, &stand_still(), until);
     let a = actor(&w);
-    assert!((a.pose.xy.x - 60.0).abs() < 1e-9, "perpendicular to the route");
-    assert!(a.pose.xy.y > -2.0 + 1.4 && a.pose.xy.y < -2.0 + 1.9, "{:?}", a.pose.xy);
+    assert!(
+        (a.pose.xy.x - 60.0).abs() < 1e-9,
+        "perpendicular to the route"
+    );
+    assert!(
+        a.pose.xy.y > -2.0 + 1.4 && a.pose.xy.y < -2.0 + 1.9,
+        "{:?}",
+        a.pose.xy
+    );
     assert!(a.velocity_mps.abs_diff_eq(DVec2::new(0.0, 1.5), 1e-9));
 }
 
@@ -137,7 +185,11 @@ fn oncoming_vehicle_approaches_the_ego() {
     let d1 = a.pose.xy.distance(w.ego().center());
     assert!(d1 < d0 - 15.0, "approaches: {d0} -> {d1}");
     // Fired at the substep starting at 1.0 s: 2 s at 8 m/s towards the ego.
-    assert!((a.pose.xy.x - (150.0 - 16.0)).abs() < 1e-6, "{:?}", a.pose.xy);
+    assert!(
+        (a.pose.xy.x - (150.0 - 16.0)).abs() < 1e-6,
+        "{:?}",
+        a.pose.xy
+    );
     assert!(a.velocity_mps.abs_diff_eq(DVec2::new(-8.0, 0.0), 1e-6));
     assert!((a.pose.yaw.abs() - PI).abs() < 1e-6);
 }
@@ -151,7 +203,10 @@ fn replay_path_and_stop_and_triggered_idm() {
         ActorClass::Car,
         Pose2::new(30.0, testkit::LANE_WIDTH_M, 0.0),
         Behaviour::Replay {
-            path: vec![DVec2::new(30.0, testkit::LANE_WIDTH_M), DVec2::new(330.0, testkit::LANE_WIDTH_M)],
+            path: vec![
+                DVec2::new(30.0, testkit::LANE_WIDTH_M),
+                DVec2::new(330.0, testkit::LANE_WIDTH_M),
+            ],
             speed_mps: 5.0,
         },
         Trigger::Immediately,
@@ -167,7 +222,9 @@ fn replay_path_and_stop_and_triggered_idm() {
         "late-idm",
         ActorClass::Car,
         Pose2::new(100.0, 0.0, 0.0),
-        Behaviour::Idm { desired_speed_mps: 10.0 },
+        Behaviour::Idm {
+            desired_speed_mps: 10.0,
+        },
         Trigger::Time { time_secs: 2.0 },
     ));
     let mut w = world(&s);
@@ -188,7 +245,12 @@ fn replay_path_and_stop_and_triggered_idm() {
 fn logged_actors_replay_their_track_and_are_absent_outside_it() {
     let s = testkit::straight_road();
     let mut w = world(&s);
-    let ids = |w: &World| w.actors().iter().map(|a| a.id.to_string()).collect::<Vec<_>>();
+    let ids = |w: &World| {
+        w.actors()
+            .iter()
+            .map(|a| a.id.to_string())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(ids(&w), ["logged-car"]);
     run_until(&mut w, &straight_plan(8.0), 3.0);
     assert_eq!(ids(&w), ["logged-car", "logged-van"]);

@@ -1,4 +1,5 @@
 //! Stepping is a pure function of scenario, seed and plans; clones fork independent branches.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -56,7 +57,9 @@ fn a_clone_steps_bit_identically_and_forks_independently() {
     // Diverge the clone; the original is untouched.
     let before = state_json(&original);
     let swerve = Plan {
-        waypoints_ego_m: (1..=6).map(|k| DVec2::new(1.0 * k as f64, -0.2 * k as f64)).collect(),
+        waypoints_ego_m: (1..=6)
+            .map(|k| DVec2::new(1.0 * k as f64, -0.2 * k as f64))
+            .collect(),
         candidates: Vec::new(),
     };
     for _ in 0..6 {
@@ -96,20 +99,28 @@ fn the_seed_picks_junction_successors() {
             &format!("car-{k}"),
             ActorClass::Car,
             Pose2::new(-90.0 + 12.0 * k as f64, 0.0, 0.0),
-            Behaviour::Idm { desired_speed_mps: 8.0 },
+            Behaviour::Idm {
+                desired_speed_mps: 8.0,
+            },
             Trigger::Immediately,
         ));
     }
     let outcome = |seed: u64| {
         let mut w = World::new(&s, seed, &SimConfig::default()).unwrap();
-        let stop = Plan { waypoints_ego_m: vec![DVec2::ZERO; 6], candidates: Vec::new() };
+        let stop = Plan {
+            waypoints_ego_m: vec![DVec2::ZERO; 6],
+            candidates: Vec::new(),
+        };
         for _ in 0..100 {
             if w.terminal().is_some() {
                 break;
             }
             w.step(&stop).unwrap();
         }
-        w.actors().iter().map(|a| (a.pose.xy.y > 10.0) as u8).collect::<Vec<_>>()
+        w.actors()
+            .iter()
+            .map(|a| (a.pose.xy.y > 10.0) as u8)
+            .collect::<Vec<_>>()
     };
     let outcomes: std::collections::BTreeSet<_> = (0..8).map(outcome).collect();
     assert_eq!(outcome(3), outcome(3));

@@ -1,5 +1,6 @@
 //! IDM lane following: keeps a gap behind a slower leader, stops behind a braking one, and a
 //! ring of many reactive cars never collides.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -13,7 +14,10 @@ use mpa_sim::world::testkit::{self, inserted};
 use mpa_sim::world::{SimConfig, World};
 
 fn stand_still() -> Plan {
-    Plan { waypoints_ego_m: vec![DVec2::ZERO; 6], candidates: Vec::new() }
+    Plan {
+        waypoints_ego_m: vec![DVec2::ZERO; 6],
+        candidates: Vec::new(),
+    }
 }
 
 /// Bumper-to-bumper gap between the first two actors (leader first), both cars 4.5 m long.
@@ -25,12 +29,20 @@ fn gap(w: &World) -> f64 {
 fn follow_scenario(leader: Behaviour, trigger: Trigger) -> World {
     let mut s = testkit::straight_road();
     s.logged_actors.clear();
-    s.inserted_actors.push(inserted("leader", ActorClass::Car, Pose2::new(100.0, 0.0, 0.0), leader, trigger));
+    s.inserted_actors.push(inserted(
+        "leader",
+        ActorClass::Car,
+        Pose2::new(100.0, 0.0, 0.0),
+        leader,
+        trigger,
+    ));
     s.inserted_actors.push(inserted(
         "follower",
         ActorClass::Car,
         Pose2::new(60.0, 0.0, 0.0),
-        Behaviour::Idm { desired_speed_mps: 12.0 },
+        Behaviour::Idm {
+            desired_speed_mps: 12.0,
+        },
         Trigger::Immediately,
     ));
     world(&s)
@@ -38,7 +50,13 @@ fn follow_scenario(leader: Behaviour, trigger: Trigger) -> World {
 
 #[test]
 fn keeps_the_equilibrium_gap_behind_a_slower_leader() {
-    let mut w = follow_scenario(Behaviour::HardBrake { speed_mps: 5.0, decel_mps2: 0.0 }, Trigger::Immediately);
+    let mut w = follow_scenario(
+        Behaviour::HardBrake {
+            speed_mps: 5.0,
+            decel_mps2: 0.0,
+        },
+        Trigger::Immediately,
+    );
     let mut min_gap = f64::INFINITY;
     for _ in 0..160 {
         w.step(&stand_still()).unwrap();
@@ -50,7 +68,11 @@ fn keeps_the_equilibrium_gap_behind_a_slower_leader() {
     let v: f64 = 5.0;
     let s_star = p.min_gap_m + v * p.time_headway_secs;
     let eq = s_star / (1.0 - (v / 12.0).powi(4)).sqrt();
-    println!("gap {:.2} m (equilibrium {eq:.2}), min gap {min_gap:.2}, speed {:.3}", gap(&w), follower.speed_mps());
+    println!(
+        "gap {:.2} m (equilibrium {eq:.2}), min gap {min_gap:.2}, speed {:.3}",
+        gap(&w),
+        follower.speed_mps()
+    );
     assert!((follower.speed_mps() - 5.0).abs() < 0.05);
     assert!((gap(&w) - eq).abs() < 0.3);
     assert!(min_gap > 0.9 * eq);
@@ -59,7 +81,10 @@ fn keeps_the_equilibrium_gap_behind_a_slower_leader() {
 #[test]
 fn stops_behind_a_hard_braking_leader_without_collision() {
     let mut w = follow_scenario(
-        Behaviour::HardBrake { speed_mps: 10.0, decel_mps2: 7.0 },
+        Behaviour::HardBrake {
+            speed_mps: 10.0,
+            decel_mps2: 7.0,
+        },
         Trigger::Time { time_secs: 12.0 },
     );
     let mut min_gap = f64::INFINITY;
@@ -70,7 +95,10 @@ fn stops_behind_a_hard_braking_leader_without_collision() {
         assert!(!obb_overlap(&a[0].obb(), &a[1].obb()));
     }
     println!("min gap {min_gap:.2} m, final {:.2}", gap(&w));
-    assert!(w.actors().iter().all(|a| a.speed_mps() < 1e-6), "both stopped");
+    assert!(
+        w.actors().iter().all(|a| a.speed_mps() < 1e-6),
+        "both stopped"
+    );
     assert!(min_gap > 1.0);
 }
 
@@ -88,7 +116,13 @@ fn a_ring_of_reactive_cars_never_collides() {
         let a = w.actors();
         for i in 0..a.len() {
             for j in i + 1..a.len() {
-                assert!(!obb_overlap(&a[i].obb(), &a[j].obb()), "{} hits {} at {}", a[i].id, a[j].id, w.time_secs());
+                assert!(
+                    !obb_overlap(&a[i].obb(), &a[j].obb()),
+                    "{} hits {} at {}",
+                    a[i].id,
+                    a[j].id,
+                    w.time_secs()
+                );
             }
         }
     }

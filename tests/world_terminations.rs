@@ -1,4 +1,5 @@
 //! Each episode ending fires in a constructed case.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -33,12 +34,23 @@ fn collision_with_a_stationary_car_ahead() {
     ));
     let mut world = world(&scenario);
     let end = drive(&mut world, &straight_plan(8.0), 40);
-    assert_eq!(end, Some(TerminalReason::Collision { actor_id: "blocker".into() }));
+    assert_eq!(
+        end,
+        Some(TerminalReason::Collision {
+            actor_id: "blocker".into()
+        })
+    );
     // The ego's front reached the blocker's rear (47.75 m) within one substep of travel.
     let front = world.ego().footprint().corners()[0].x;
-    assert!(front >= 47.75 && front < 47.75 + 8.0 * 0.05 + 1e-9, "front at {front}");
+    assert!(
+        (47.75..47.75 + 8.0 * 0.05 + 1e-9).contains(&front),
+        "front at {front}"
+    );
     // A terminated world refuses to step.
-    assert!(matches!(world.step(&straight_plan(8.0)), Err(WorldError::Terminated(_))));
+    assert!(matches!(
+        world.step(&straight_plan(8.0)),
+        Err(WorldError::Terminated(_))
+    ));
 }
 
 #[test]
@@ -47,13 +59,24 @@ fn off_road_when_a_corner_leaves_the_drivable_area() {
     let mut world = world(&scenario);
     // Drift right: the road edge is at y = -2.5.
     let plan = Plan {
-        waypoints_ego_m: (1..=6).map(|k| DVec2::new(4.0 * k as f64, -0.6 * k as f64)).collect(),
+        waypoints_ego_m: (1..=6)
+            .map(|k| DVec2::new(4.0 * k as f64, -0.6 * k as f64))
+            .collect(),
         candidates: Vec::new(),
     };
     let end = drive(&mut world, &plan, 40);
     assert_eq!(end, Some(TerminalReason::OffRoad));
-    let min_y = world.ego().footprint().corners().iter().map(|c| c.y).fold(f64::INFINITY, f64::min);
-    assert!(min_y < -2.5 && min_y > -2.5 - 0.5, "a corner just crossed the edge: {min_y}");
+    let min_y = world
+        .ego()
+        .footprint()
+        .corners()
+        .iter()
+        .map(|c| c.y)
+        .fold(f64::INFINITY, f64::min);
+    assert!(
+        min_y < -2.5 && min_y > -2.5 - 0.5,
+        "a corner just crossed the edge: {min_y}"
+    );
 }
 
 #[test]
@@ -67,7 +90,9 @@ fn off_route_beyond_the_deviation_limit() {
             break;
         }
         let x = world.ego().pose.xy.x;
-        let target: Vec<DVec2> = (1..=6).map(|k| DVec2::new(x + 2.5 * k as f64, 20.0)).collect();
+        let target: Vec<DVec2> = (1..=6)
+            .map(|k| DVec2::new(x + 2.5 * k as f64, 20.0))
+            .collect();
         world.step(&plan_from_global(&world, &target)).unwrap();
     }
     let end = world.terminal().cloned();
@@ -81,10 +106,21 @@ fn off_route_beyond_the_deviation_limit() {
 fn timeout_at_the_factor_times_the_reference_duration() {
     let scenario = testkit::straight_road();
     let mut world = world(&scenario);
-    let end = drive(&mut world, &Plan { waypoints_ego_m: vec![DVec2::ZERO; 6], candidates: Vec::new() }, 1000);
+    let end = drive(
+        &mut world,
+        &Plan {
+            waypoints_ego_m: vec![DVec2::ZERO; 6],
+            candidates: Vec::new(),
+        },
+        1000,
+    );
     assert_eq!(end, Some(TerminalReason::Timeout));
     let expected = 2.5 * scenario.duration_secs;
-    assert!((world.time_secs() - expected).abs() < 1e-9, "{} vs {expected}", world.time_secs());
+    assert!(
+        (world.time_secs() - expected).abs() < 1e-9,
+        "{} vs {expected}",
+        world.time_secs()
+    );
 }
 
 #[test]

@@ -1,5 +1,6 @@
 //! The tracking controller follows feasible plans closely, and the bicycle's limits hold
 //! whatever the plan asks.
+#![allow(clippy::unwrap_used)] // test code: a failed unwrap is a failed test
 
 mod common;
 
@@ -38,8 +39,10 @@ fn feasible_rollout(start: EgoState, vehicle: &VehicleConfig, secs: f64) -> Vec<
 /// trajectory would (the rollout's positions 0.5..3 s ahead in the current ego frame).
 fn tracking_errors(speed_mps: f64) -> Vec<f64> {
     let scenario = open_area(speed_mps, 40.0);
-    let mut config = SimConfig::default();
-    config.max_route_deviation_m = 1000.0;
+    let config = SimConfig {
+        max_route_deviation_m: 1000.0,
+        ..SimConfig::default()
+    };
     let mut world = World::new(&scenario, SEED, &config).unwrap();
     let reference = feasible_rollout(*world.ego(), &config.vehicle, 20.0);
     let per_tick = 5; // 0.25 s / 0.05 s
@@ -74,24 +77,46 @@ fn feasible_plan_is_tracked_within_0_3_m_over_3_s() {
 #[test]
 fn bicycle_limits_hold_under_wild_plans() {
     let scenario = open_area(10.0, 40.0);
-    let mut config = SimConfig::default();
-    config.max_route_deviation_m = 1000.0;
+    let config = SimConfig {
+        max_route_deviation_m: 1000.0,
+        ..SimConfig::default()
+    };
     let v = config.vehicle;
     let mut world = World::new(&scenario, SEED, &config).unwrap();
     let plans = [
         // Hard left, far ahead: asks for more than the limits give.
-        [DVec2::new(5.0, 20.0), DVec2::new(5.0, 40.0), DVec2::new(0.0, 60.0), DVec2::new(-10.0, 70.0), DVec2::new(-20.0, 80.0), DVec2::new(-30.0, 90.0)],
+        [
+            DVec2::new(5.0, 20.0),
+            DVec2::new(5.0, 40.0),
+            DVec2::new(0.0, 60.0),
+            DVec2::new(-10.0, 70.0),
+            DVec2::new(-20.0, 80.0),
+            DVec2::new(-30.0, 90.0),
+        ],
         // Full stop now.
         [DVec2::ZERO; 6],
         // Sprint.
-        [DVec2::new(30.0, -5.0), DVec2::new(60.0, -10.0), DVec2::new(90.0, -15.0), DVec2::new(120.0, -20.0), DVec2::new(150.0, -25.0), DVec2::new(180.0, -30.0)],
+        [
+            DVec2::new(30.0, -5.0),
+            DVec2::new(60.0, -10.0),
+            DVec2::new(90.0, -15.0),
+            DVec2::new(120.0, -20.0),
+            DVec2::new(150.0, -25.0),
+            DVec2::new(180.0, -30.0),
+        ],
     ];
     let mut prev_steer = world.ego().steer_rad;
     for k in 0..60 {
-        let p = mpa_sim::agent::Plan { waypoints_ego_m: plans[(k / 10) % 3].to_vec(), candidates: Vec::new() };
+        let p = mpa_sim::agent::Plan {
+            waypoints_ego_m: plans[(k / 10) % 3].to_vec(),
+            candidates: Vec::new(),
+        };
         world.step(&p).unwrap();
         let e = world.ego();
-        assert!(e.accel_mps2 <= v.max_accel_mps2 + 1e-9 && e.accel_mps2 >= -v.max_decel_mps2 - 1e-9, "{e:?}");
+        assert!(
+            e.accel_mps2 <= v.max_accel_mps2 + 1e-9 && e.accel_mps2 >= -v.max_decel_mps2 - 1e-9,
+            "{e:?}"
+        );
         assert!(e.steer_rad.abs() <= v.max_steer_rad + 1e-12);
         assert!((e.steer_rad - prev_steer).abs() <= v.max_steer_rate_radps * 0.25 + 1e-9);
         assert!(e.speed_mps >= 0.0 && e.speed_mps <= v.max_speed_mps + 1e-12);
@@ -110,7 +135,13 @@ fn malformed_plans_are_rejected_without_changing_the_state() {
     assert!(e.to_string().contains("expected 6"), "{e}");
     let mut nan = straight_plan(5.0);
     nan.waypoints_ego_m[3].y = f64::NAN;
-    assert!(world.step(&nan).unwrap_err().to_string().contains("waypoint 3"));
+    assert!(
+        world
+            .step(&nan)
+            .unwrap_err()
+            .to_string()
+            .contains("waypoint 3")
+    );
     let mut far = straight_plan(5.0);
     far.waypoints_ego_m[5].x = 1e6;
     assert!(world.step(&far).is_err());

@@ -100,7 +100,9 @@ impl ExpertAgent {
                 let ds = (s + 2.0) - (s - 2.0).max(0.0);
                 let kappa = crate::scene::wrap_angle(h1 - h0).abs() / ds;
                 if kappa > 1e-6 {
-                    (c.max_lateral_accel_mps2 / kappa).sqrt().min(c.cruise_speed_mps)
+                    (c.max_lateral_accel_mps2 / kappa)
+                        .sqrt()
+                        .min(c.cruise_speed_mps)
                 } else {
                     c.cruise_speed_mps
                 }
@@ -128,7 +130,8 @@ impl ExpertAgent {
                 let c = a.pose.xy + a.velocity_mps * tau;
                 let pr = route.project(c);
                 let rel = a.pose.yaw - pr.heading_rad;
-                let half_across = 0.5 * (a.length_m * rel.sin().abs() + a.width_m * rel.cos().abs());
+                let half_across =
+                    0.5 * (a.length_m * rel.sin().abs() + a.width_m * rel.cos().abs());
                 let half_along = 0.5 * (a.length_m * rel.cos().abs() + a.width_m * rel.sin().abs());
                 let corridor = 0.5 * v.width_m + self.config.corridor_margin_m + half_across;
                 // Centres at or behind the rear axle project onto the route start: not ahead.

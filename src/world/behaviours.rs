@@ -24,11 +24,18 @@ use serde::{Deserialize, Serialize};
 use std::f64::consts::PI;
 
 /// Whether a trigger fires now. `ego_center` and `actor_center` are box centres.
-pub fn trigger_fires(trigger: &Trigger, time_secs: f64, ego_center: DVec2, actor_center: DVec2) -> bool {
+pub fn trigger_fires(
+    trigger: &Trigger,
+    time_secs: f64,
+    ego_center: DVec2,
+    actor_center: DVec2,
+) -> bool {
     match *trigger {
         Trigger::Immediately => true,
         Trigger::Time { time_secs: t } => time_secs >= t,
-        Trigger::EgoDistance { ego_distance_m } => ego_center.distance(actor_center) <= ego_distance_m,
+        Trigger::EgoDistance { ego_distance_m } => {
+            ego_center.distance(actor_center) <= ego_distance_m
+        }
     }
 }
 

@@ -57,9 +57,16 @@ impl DrivableIndex {
 
     /// Whether `p` lies in some drivable polygon of `map` (the map this index was built from).
     pub fn contains(&self, map: &MapData, p: DVec2) -> bool {
-        self.bounds.iter().zip(&map.drivable_areas).any(|((lo, hi), poly)| {
-            p.x >= lo.x && p.y >= lo.y && p.x <= hi.x && p.y <= hi.y && point_in_polygon(p, poly)
-        })
+        self.bounds
+            .iter()
+            .zip(&map.drivable_areas)
+            .any(|((lo, hi), poly)| {
+                p.x >= lo.x
+                    && p.y >= lo.y
+                    && p.x <= hi.x
+                    && p.y <= hi.y
+                    && point_in_polygon(p, poly)
+            })
     }
 
     /// All four corners of `footprint` on the drivable area.

@@ -346,8 +346,22 @@ mod tests {
 
     #[test]
     fn hermite_interpolates_its_ends() {
-        let s0 = hermite(DVec2::ZERO, DVec2::X, DVec2::new(1.0, 1.0), DVec2::Y, 0.5, 0.0);
-        let s1 = hermite(DVec2::ZERO, DVec2::X, DVec2::new(1.0, 1.0), DVec2::Y, 0.5, 1.0);
+        let s0 = hermite(
+            DVec2::ZERO,
+            DVec2::X,
+            DVec2::new(1.0, 1.0),
+            DVec2::Y,
+            0.5,
+            0.0,
+        );
+        let s1 = hermite(
+            DVec2::ZERO,
+            DVec2::X,
+            DVec2::new(1.0, 1.0),
+            DVec2::Y,
+            0.5,
+            1.0,
+        );
         assert!(s0.xy.abs_diff_eq(DVec2::ZERO, 1e-12) && s0.vel.abs_diff_eq(DVec2::X, 1e-12));
         assert!(s1.xy.abs_diff_eq(DVec2::ONE, 1e-12) && s1.vel.abs_diff_eq(DVec2::Y, 1e-12));
     }

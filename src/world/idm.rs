@@ -243,7 +243,10 @@ mod tests {
         // Standing leader close ahead: brake.
         assert!(idm_accel(&p, 10.0, 10.0, Some((10.0, 0.0))) < -p.comfort_decel_mps2);
         // Far leader at the same speed: almost free.
-        assert!(idm_accel(&p, 5.0, 10.0, Some((500.0, 5.0))) > 0.9 * p.max_accel_mps2 * (1.0 - 1.0 / 16.0));
+        assert!(
+            idm_accel(&p, 5.0, 10.0, Some((500.0, 5.0)))
+                > 0.9 * p.max_accel_mps2 * (1.0 - 1.0 / 16.0)
+        );
     }
 
     #[test]

@@ -21,10 +21,7 @@ pub struct LaneGraph {
 }
 
 fn cell_of(p: DVec2) -> (i64, i64) {
-    (
-        (p.x / CELL_M).floor() as i64,
-        (p.y / CELL_M).floor() as i64,
-    )
+    ((p.x / CELL_M).floor() as i64, (p.y / CELL_M).floor() as i64)
 }
 
 impl LaneGraph {
@@ -88,7 +85,8 @@ impl LaneGraph {
         for &li in self.lanes_near(p) {
             let Some(line) = self.line(li) else { continue };
             let pr = line.project(p);
-            if pr.distance_m > max_dist_m || wrap_angle(pr.heading_rad - yaw).abs() > max_yaw_diff_rad
+            if pr.distance_m > max_dist_m
+                || wrap_angle(pr.heading_rad - yaw).abs() > max_yaw_diff_rad
             {
                 continue;
             }

@@ -204,7 +204,10 @@ impl World {
         if !(scenario.duration_secs.is_finite() && scenario.duration_secs > 0.0) {
             return Err(bad(
                 "duration_secs",
-                format!("expected a positive duration, got {}", scenario.duration_secs),
+                format!(
+                    "expected a positive duration, got {}",
+                    scenario.duration_secs
+                ),
             ));
         }
         let ego_start = Pose2 {

@@ -18,7 +18,11 @@ impl World {
         let cfg = &self.shared.config;
         let route = &self.shared.route;
         let s_now = route
-            .project_window(frame.xy, st.route_progress_m - 5.0, st.route_progress_m + 30.0)
+            .project_window(
+                frame.xy,
+                st.route_progress_m - 5.0,
+                st.route_progress_m + 30.0,
+            )
             .s_m;
         let s_end = (s_now + ROUTE_AHEAD_LENGTH_M).min(route.length_m());
         let route_ahead_ego_m = if s_end > s_now {
@@ -60,7 +64,11 @@ impl World {
                 yaw_rate_radps: ego.yaw_rate_radps,
                 steer_rad: ego.steer_rad,
             },
-            ego_history: self.history_global().into_iter().map(|p| relative_pose(frame, p)).collect(),
+            ego_history: self
+                .history_global()
+                .into_iter()
+                .map(|p| relative_pose(frame, p))
+                .collect(),
             command: super::route::command_for(route, frame, s_now, ego.speed_mps),
             route_ahead_ego_m,
             plan_dt_secs: cfg.time.plan_dt_secs,

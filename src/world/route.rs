@@ -275,12 +275,8 @@ mod tests {
         assert_eq!(command_for(&l, ego, 0.0, 0.0), Command::Straight);
         // 5 m/s x 3 s = 15 m -> (10, 5): 5 m to the left.
         assert_eq!(command_for(&l, ego, 0.0, 5.0), Command::Left);
-        let mirrored = Polyline::new(&[
-            DVec2::ZERO,
-            DVec2::new(10.0, 0.0),
-            DVec2::new(10.0, -10.0),
-        ])
-        .unwrap();
+        let mirrored =
+            Polyline::new(&[DVec2::ZERO, DVec2::new(10.0, 0.0), DVec2::new(10.0, -10.0)]).unwrap();
         assert_eq!(command_for(&mirrored, ego, 0.0, 5.0), Command::Right);
     }
 }

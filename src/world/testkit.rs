@@ -15,9 +15,7 @@
 //!   annulus (a polygon with a hole).
 
 use crate::geometry::Pose2;
-use crate::scene::scenario::{
-    Behaviour, Family, InsertedActor, ResolvedScenario, Trigger,
-};
+use crate::scene::scenario::{Behaviour, Family, InsertedActor, ResolvedScenario, Trigger};
 use crate::scene::{
     ActorClass, ActorTrack, CameraRig, CentrelinePoint, Lane, Location, MapData, Polygon, Pose,
     Scene, TimedPose,
@@ -139,7 +137,12 @@ pub fn pose3(p: Pose2, z_m: f64) -> Pose {
 }
 
 /// Poses every `dt_secs` along a polyline at constant speed (heading along the path).
-pub fn drive_along(points: &[DVec2], speed_mps: f64, dt_secs: f64, duration_secs: f64) -> Vec<(f64, Pose2)> {
+pub fn drive_along(
+    points: &[DVec2],
+    speed_mps: f64,
+    dt_secs: f64,
+    duration_secs: f64,
+) -> Vec<(f64, Pose2)> {
     let line = super::route::Polyline::new(points).expect("testkit paths have 2+ distinct points");
     let n = (duration_secs / dt_secs).round() as usize;
     (0..=n)
@@ -152,7 +155,12 @@ pub fn drive_along(points: &[DVec2], speed_mps: f64, dt_secs: f64, duration_secs
 }
 
 /// A logged actor track from (time, box-centre pose) keyframes.
-pub fn track(id: &str, class: ActorClass, size_wlh_m: [f64; 3], keyframes: &[(f64, Pose2)]) -> ActorTrack {
+pub fn track(
+    id: &str,
+    class: ActorClass,
+    size_wlh_m: [f64; 3],
+    keyframes: &[(f64, Pose2)],
+) -> ActorTrack {
     ActorTrack {
         instance_token: id.to_string(),
         category: class.default_category().to_string(),
@@ -251,22 +259,40 @@ pub const LANE_WIDTH_M: f64 = 3.5;
 
 pub fn straight_road() -> ResolvedScenario {
     let mut m = MapBuilder::new();
-    m.lane("right", &[DVec2::new(0.0, 0.0), DVec2::new(400.0, 0.0)], false);
+    m.lane(
+        "right",
+        &[DVec2::new(0.0, 0.0), DVec2::new(400.0, 0.0)],
+        false,
+    );
     m.lane(
         "left",
-        &[DVec2::new(0.0, LANE_WIDTH_M), DVec2::new(400.0, LANE_WIDTH_M)],
+        &[
+            DVec2::new(0.0, LANE_WIDTH_M),
+            DVec2::new(400.0, LANE_WIDTH_M),
+        ],
         false,
     );
     m.drivable_rect(DVec2::new(-10.0, -2.5), DVec2::new(410.0, 6.0));
-    let ego = drive_along(&[DVec2::new(10.0, 0.0), DVec2::new(400.0, 0.0)], 8.0, 0.5, 20.0);
+    let ego = drive_along(
+        &[DVec2::new(10.0, 0.0), DVec2::new(400.0, 0.0)],
+        8.0,
+        0.5,
+        20.0,
+    );
     let car = drive_along(
-        &[DVec2::new(40.0, LANE_WIDTH_M), DVec2::new(400.0, LANE_WIDTH_M)],
+        &[
+            DVec2::new(40.0, LANE_WIDTH_M),
+            DVec2::new(400.0, LANE_WIDTH_M),
+        ],
         10.0,
         0.5,
         20.0,
     );
     let van: Vec<(f64, Pose2)> = drive_along(
-        &[DVec2::new(70.0, LANE_WIDTH_M), DVec2::new(400.0, LANE_WIDTH_M)],
+        &[
+            DVec2::new(70.0, LANE_WIDTH_M),
+            DVec2::new(400.0, LANE_WIDTH_M),
+        ],
         9.0,
         0.5,
         10.0,
@@ -278,7 +304,12 @@ pub fn straight_road() -> ResolvedScenario {
         track("logged-car", ActorClass::Car, [1.9, 4.5, 1.6], &car),
         track("logged-van", ActorClass::Truck, [2.2, 5.5, 2.4], &van),
     ];
-    nominal(scene("straight-road", m.build(Location::BostonSeaport), &ego, actors))
+    nominal(scene(
+        "straight-road",
+        m.build(Location::BostonSeaport),
+        &ego,
+        actors,
+    ))
 }
 
 pub fn junction() -> ResolvedScenario {
@@ -302,7 +333,12 @@ pub fn junction() -> ResolvedScenario {
     path.extend(turn_pts);
     path.push(DVec2::new(r, 60.0));
     let ego = drive_along(&path, 6.0, 0.5, 20.0);
-    nominal(scene("junction", m.build(Location::SingaporeOnenorth), &ego, Vec::new()))
+    nominal(scene(
+        "junction",
+        m.build(Location::SingaporeOnenorth),
+        &ego,
+        Vec::new(),
+    ))
 }
 
 /// Radius of the innermost ring lane.
@@ -319,7 +355,11 @@ pub fn ring_road(lanes: usize, idm_actors: usize, duration_secs: f64) -> Resolve
         for k in 0..RING_ARCS {
             let a0 = TAU * k as f64 / RING_ARCS as f64;
             let a1 = TAU * (k + 1) as f64 / RING_ARCS as f64;
-            m.lane(&format!("ring{l}-{k}"), &arc(DVec2::ZERO, radius, a0, a1, 40), false);
+            m.lane(
+                &format!("ring{l}-{k}"),
+                &arc(DVec2::ZERO, radius, a0, a1, 40),
+                false,
+            );
         }
         for k in 0..RING_ARCS {
             m.connect(first + k, first + (k + 1) % RING_ARCS);
@@ -335,7 +375,12 @@ pub fn ring_road(lanes: usize, idm_actors: usize, duration_secs: f64) -> Resolve
     let mut route = circle.clone();
     route.extend_from_slice(&circle[1..]);
     let ego = drive_along(&route, 8.0, 0.5, duration_secs);
-    let mut scenario = nominal(scene("ring-road", m.build(Location::BostonSeaport), &ego, Vec::new()));
+    let mut scenario = nominal(scene(
+        "ring-road",
+        m.build(Location::BostonSeaport),
+        &ego,
+        Vec::new(),
+    ));
     scenario.route = route;
     let ego_clear_rad = 25.0 / RING_RADIUS_M;
     let total: f64 = (0..lanes)

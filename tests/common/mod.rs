@@ -4,10 +4,10 @@
 use glam::DVec2;
 use mpa_sim::agent::{Agent, Plan};
 use mpa_sim::geometry::Pose2;
+use mpa_sim::scene::Location;
 use mpa_sim::scene::scenario::ResolvedScenario;
 use mpa_sim::world::testkit::{MapBuilder, nominal, scene};
 use mpa_sim::world::{SimConfig, StepEvents, TerminalReason, World};
-use mpa_sim::scene::Location;
 
 pub const SEED: u64 = 42;
 
@@ -22,7 +22,12 @@ pub fn open_area(speed_mps: f64, duration_secs: f64) -> ResolvedScenario {
             (t, Pose2::new(speed_mps * t, 0.0, 0.0))
         })
         .collect();
-    let mut s = nominal(scene("open-area", m.build(Location::BostonSeaport), &ego, Vec::new()));
+    let mut s = nominal(scene(
+        "open-area",
+        m.build(Location::BostonSeaport),
+        &ego,
+        Vec::new(),
+    ));
     s.route = vec![DVec2::ZERO, DVec2::new(450.0, 0.0)];
     s.ego_start_speed_mps = speed_mps;
     s
@@ -32,7 +37,10 @@ pub fn open_area(speed_mps: f64, duration_secs: f64) -> ResolvedScenario {
 pub fn plan_from_global(world: &World, global: &[DVec2]) -> Plan {
     let ego = world.ego().pose;
     Plan {
-        waypoints_ego_m: global.iter().map(|p| ego.inverse_transform_point(*p)).collect(),
+        waypoints_ego_m: global
+            .iter()
+            .map(|p| ego.inverse_transform_point(*p))
+            .collect(),
         candidates: Vec::new(),
     }
 }
@@ -40,14 +48,20 @@ pub fn plan_from_global(world: &World, global: &[DVec2]) -> Plan {
 /// Constant-speed straight-ahead plan.
 pub fn straight_plan(speed_mps: f64) -> Plan {
     Plan {
-        waypoints_ego_m: (1..=6).map(|k| DVec2::new(speed_mps * 0.5 * k as f64, 0.0)).collect(),
+        waypoints_ego_m: (1..=6)
+            .map(|k| DVec2::new(speed_mps * 0.5 * k as f64, 0.0))
+            .collect(),
         candidates: Vec::new(),
     }
 }
 
 /// Run an agent until the episode ends or `max_steps`; returns the terminal reason and the
 /// events of every step.
-pub fn run_agent(world: &mut World, agent: &mut dyn Agent, max_steps: usize) -> (Option<TerminalReason>, Vec<StepEvents>) {
+pub fn run_agent(
+    world: &mut World,
+    agent: &mut dyn Agent,
+    max_steps: usize,
+) -> (Option<TerminalReason>, Vec<StepEvents>) {
     let mut events = Vec::new();
     for _ in 0..max_steps {
         if let Some(t) = world.terminal() {
