@@ -122,8 +122,13 @@ impl ExpertAgent {
         let front_m = v.rear_axle_to_center_m + 0.5 * v.length_m;
         let ego_speed = obs.ego.speed_mps.max(1.0);
         let horizon = obs.plan_dt_secs * obs.plan_len as f64;
+        // Actors that cannot reach the route ahead within the horizon are skipped early.
+        let reach_m = route.length_m() + 10.0;
         let mut best: Option<Obstacle> = None;
         for a in &p.actors {
+            if a.pose.xy.length() - a.velocity_mps.length() * horizon > reach_m {
+                continue;
+            }
             let steps = (horizon / obs.plan_dt_secs).round() as usize;
             for k in 0..=steps {
                 let tau = k as f64 * obs.plan_dt_secs;

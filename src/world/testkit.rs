@@ -386,7 +386,9 @@ pub fn ring_road(lanes: usize, idm_actors: usize, duration_secs: f64) -> Resolve
     let total: f64 = (0..lanes)
         .map(|l| TAU * (RING_RADIUS_M + LANE_WIDTH_M * l as f64))
         .sum();
-    let spacing = total / idm_actors.max(1) as f64;
+    // Slots evenly spaced over all lanes, with enough spare ones for those skipped near the ego.
+    let spare = (50.0 / (total / idm_actors.max(1) as f64)).ceil() as usize + 1;
+    let spacing = total / (idm_actors + spare) as f64;
     let mut placed = 0;
     let mut along = 0.5 * spacing;
     while placed < idm_actors && along < total {
