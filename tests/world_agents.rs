@@ -6,7 +6,7 @@ mod common;
 
 use common::*;
 use glam::DVec2;
-use mpa_sim::agent::{expert::ExpertAgent, registry, replay::ReplayAgent};
+use mpa_sim::agent::{Agent, expert::ExpertAgent, registry, replay::ReplayAgent};
 use mpa_sim::geometry::Pose2;
 use mpa_sim::scene::ActorClass;
 use mpa_sim::scene::scenario::{Behaviour, Trigger};
@@ -125,4 +125,39 @@ fn agents_without_ground_truth_say_so() {
         assert!(a.plan(&obs).unwrap_err().to_string().contains("privileged"));
     }
     let _ = (ReplayAgent, DVec2::ZERO);
+}
+
+#[test]
+fn expert_yields_to_a_crossing_pedestrian() {
+    let mut scenario = testkit::straight_road();
+    scenario.logged_actors.clear();
+    scenario.inserted_actors.push(inserted(
+        "walker",
+        ActorClass::Pedestrian,
+        Pose2::new(70.0, -2.2, std::f64::consts::FRAC_PI_2),
+        Behaviour::Cross { speed_mps: 1.0 },
+        Trigger::EgoDistance {
+            ego_distance_m: 35.0,
+        },
+    ));
+    let mut world = world(&scenario);
+    let mut agent = ExpertAgent::default();
+    let mut min_speed = f64::INFINITY;
+    let mut passed = false;
+    for _ in 0..200 {
+        if world.terminal().is_some() {
+            break;
+        }
+        let plan = agent.plan(&world.observation()).unwrap();
+        world.step(&plan).unwrap();
+        min_speed = min_speed.min(world.ego().speed_mps);
+        passed |= world.ego().pose.xy.x > 80.0;
+    }
+    println!("min speed {min_speed:.2} m/s, end {:?}", world.terminal());
+    assert!(!matches!(
+        world.terminal(),
+        Some(TerminalReason::Collision { .. })
+    ));
+    assert!(min_speed < 4.0, "slowed down for the pedestrian");
+    assert!(passed, "went on after the pedestrian crossed");
 }

@@ -130,3 +130,44 @@ fn a_ring_of_reactive_cars_never_collides() {
     let mean = w.actors().iter().map(|a| a.speed_mps()).sum::<f64>() / w.actors().len() as f64;
     assert!(mean > 6.0, "mean speed {mean}");
 }
+
+#[test]
+fn reactive_logged_vehicles_stop_for_an_obstacle_the_log_drives_through() {
+    let mut s = testkit::straight_road();
+    s.inserted_actors.push(inserted(
+        "stalled",
+        ActorClass::Car,
+        Pose2::new(120.0, testkit::LANE_WIDTH_M, 0.0),
+        Behaviour::Stop,
+        Trigger::Immediately,
+    ));
+    let run = |reactive: bool| {
+        let config = SimConfig {
+            reactive_logged_vehicles: reactive,
+            ..SimConfig::default()
+        };
+        let mut w = World::new(&s, SEED, &config).unwrap();
+        for _ in 0..60 {
+            w.step(&stand_still()).unwrap();
+        }
+        w.actors()
+            .iter()
+            .find(|a| &*a.id == "logged-car")
+            .unwrap()
+            .clone()
+    };
+    let replayed = run(false);
+    assert!(
+        replayed.pose.xy.x > 150.0,
+        "the log passes through: {:?}",
+        replayed.pose.xy
+    );
+    let reactive = run(true);
+    let gap = 120.0 - 2.25 - (reactive.pose.xy.x + 2.25);
+    println!("reactive logged car stopped {gap:.2} m behind the obstacle");
+    // IDM closes the last centimetres asymptotically: nearly stopped.
+    assert!(
+        reactive.speed_mps() < 0.05 && gap > 1.0 && gap < 3.0,
+        "{reactive:?}"
+    );
+}

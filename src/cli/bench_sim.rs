@@ -19,15 +19,16 @@ pub fn run(args: &BenchSimArgs) -> anyhow::Result<()> {
         "ring road, {BENCH_LANES} lanes, expert ego, {} decision steps (5 physics substeps each), one core",
         args.steps
     );
-    println!("actors  world.step steps/s  realtime x  full loop steps/s");
+    println!("actors  world.step steps/s  realtime x  full loop steps/s  clone us");
     for &n in &args.actors {
         let row = bench_sim(n, args.steps)?;
         println!(
-            "{:>6}  {:>18.0}  {:>10.0}  {:>17.0}",
+            "{:>6}  {:>18.0}  {:>10.0}  {:>17.0}  {:>8.1}",
             row.actors,
             row.steps_per_sec(),
             row.sim_secs / row.step_secs.max(1e-12),
-            row.loop_steps_per_sec()
+            row.loop_steps_per_sec(),
+            row.clone_us
         );
     }
     Ok(())

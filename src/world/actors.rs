@@ -3,7 +3,8 @@
 //!
 //! Kinds: logged actors replay their track (`ActorTrack::pose_at`, linear centre and slerped
 //! rotation between keyframes; absent outside the track's span; velocity by a central
-//! difference over +-0.25 s clipped to the span); lane followers (IDM, `idm.rs`); scripted
+//! difference over +-0.25 s clipped to the span), or, with `SimConfig::reactive_logged_vehicles`,
+//! IDM lane followers continuing from their logged state; lane followers (IDM, `idm.rs`); scripted
 //! behaviours (`behaviours.rs`). Actor order is fixed: logged actors in scenario order, then
 //! inserted ones.
 
@@ -108,6 +109,52 @@ pub fn logged_kinematics(track: &ActorTrack, t_us: i64) -> Option<(Pose2, f64, D
         pose.translation.z,
         velocity,
     ))
+}
+
+/// Logged vehicles becoming reactive must start this close to a lane centreline, this aligned.
+const REACTIVE_LANE_MAX_DIST_M: f64 = 1.5;
+const REACTIVE_LANE_MAX_YAW_RAD: f64 = 0.5;
+
+/// A lane follower continuing a logged vehicle from its state at `start_us` (present then, a
+/// car, truck or bus, on a lane): logged speed, desired speed the fastest keyframe-to-keyframe
+/// speed of its track (at least 1 m/s). `None` when it does not qualify.
+pub fn reactive_follower(
+    track: &ActorTrack,
+    start_us: i64,
+    lanes: &LaneGraph,
+    seed: u64,
+) -> Option<LaneFollower> {
+    if !matches!(
+        track.class,
+        ActorClass::Car | ActorClass::Truck | ActorClass::Bus
+    ) {
+        return None;
+    }
+    let (pose, _, velocity) = logged_kinematics(track, start_us)?;
+    let (lane, pr) = lanes.nearest_aligned(
+        pose.xy,
+        pose.yaw,
+        REACTIVE_LANE_MAX_DIST_M,
+        REACTIVE_LANE_MAX_YAW_RAD,
+    )?;
+    let fastest = track
+        .keyframes
+        .windows(2)
+        .filter(|w| w[1].timestamp_us > w[0].timestamp_us)
+        .map(|w| {
+            w[0].pose.xy().distance(w[1].pose.xy())
+                / ((w[1].timestamp_us - w[0].timestamp_us) as f64 * 1e-6)
+        })
+        .fold(1.0, f64::max);
+    Some(LaneFollower {
+        lane,
+        s_m: pr.s_m,
+        speed_mps: velocity.length(),
+        desired_speed_mps: fastest,
+        hop: 0,
+        key: super::idm::mix64(seed ^ super::idm::hash_str(&track.instance_token)),
+        active: true,
+    })
 }
 
 /// Pose of a lane follower (on the centreline, facing along the lane).

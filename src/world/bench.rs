@@ -1,7 +1,8 @@
 //! Simulation throughput without rendering: steps per second of one World on one core, on the
 //! constructed ring road (`testkit::ring_road`, 3 lanes) with a given number of IDM actors.
 //! The ego drives with the `expert` agent; the time of `World::step` alone and of the whole
-//! loop (observation + expert + step) are reported separately. Wall-clock time is measured
+//! loop (observation + expert + step) are reported separately, and the cost of one
+//! `World::clone` (an MPA fork). Wall-clock time is measured
 //! here only, never inside the simulation.
 
 use super::{SimConfig, World, WorldError, testkit};
@@ -18,6 +19,8 @@ pub struct BenchRow {
     pub loop_secs: f64,
     /// Simulated seconds covered.
     pub sim_secs: f64,
+    /// Mean time of one `World::clone` at the end of the run (MPA forks), microseconds.
+    pub clone_us: f64,
 }
 
 impl BenchRow {
@@ -62,7 +65,17 @@ pub fn bench_sim(actors: usize, steps: usize) -> Result<BenchRow, BenchError> {
         world.step(&plan)?;
         step_time += t.elapsed();
     }
+    const CLONES: u32 = 1000;
+    let t = Instant::now();
+    let mut keep = 0usize;
+    for _ in 0..CLONES {
+        let c = std::hint::black_box(world.clone());
+        keep += c.actors().len();
+    }
+    let clone_us = t.elapsed().as_secs_f64() * 1e6 / CLONES as f64;
+    std::hint::black_box(keep);
     Ok(BenchRow {
+        clone_us,
         actors: scenario.inserted_actors.len(),
         steps,
         step_secs: step_time.as_secs_f64(),

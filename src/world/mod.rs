@@ -62,6 +62,10 @@ pub struct SimConfig {
     /// Route completed when progress >= fraction x length - margin.
     pub route_complete_fraction: f64,
     pub route_complete_margin_m: f64,
+    /// Turn logged vehicles (car, truck, bus) that move and start on a lane into IDM lane
+    /// followers from their logged state (reactive traffic, as nuPlan's reactive agents);
+    /// default false: replay the log (HUGSIM and the MPA paper replay).
+    pub reactive_logged_vehicles: bool,
 }
 
 impl Default for SimConfig {
@@ -73,6 +77,7 @@ impl Default for SimConfig {
             max_route_deviation_m: 10.0,
             route_complete_fraction: 1.0,
             route_complete_margin_m: 2.0,
+            reactive_logged_vehicles: false,
         }
     }
 }
@@ -232,6 +237,12 @@ impl World {
         let mut infos = Vec::new();
         let mut dyns = Vec::new();
         for (i, t) in scenario.logged_actors.iter().enumerate() {
+            let is_static = actors::track_is_static(t);
+            let follower = if config.reactive_logged_vehicles && !is_static {
+                actors::reactive_follower(t, scenario.start_us, &lanes, seed)
+            } else {
+                None
+            };
             infos.push(ActorInfo {
                 id: Arc::from(t.instance_token.as_str()),
                 class: t.class,
@@ -239,9 +250,9 @@ impl World {
                 width_m: t.width_m(),
                 height_m: t.height_m(),
                 source: Source::Logged(i),
-                is_static: actors::track_is_static(t),
+                is_static,
             });
-            dyns.push(ActorDyn::Logged);
+            dyns.push(follower.map_or(ActorDyn::Logged, ActorDyn::Lane));
         }
         let mut replay_paths = Vec::new();
         for (i, a) in scenario.inserted_actors.iter().enumerate() {
@@ -443,17 +454,18 @@ impl World {
         out
     }
 
-    /// Actor boxes at future offsets `times_secs` from now: logged actors from their log
-    /// (omitted where absent), the others by constant-velocity prediction of their current
-    /// box. One list per time.
+    /// Actor boxes at future offsets `times_secs` from now: log-replayed actors from their log
+    /// (omitted where absent), the others (IDM, scripted) by constant-velocity prediction of
+    /// their current box. One list per time: replayed actors first, then the others, each in
+    /// actor order.
     pub fn predict_actor_boxes(&self, times_secs: &[f64]) -> Vec<Vec<Obb>> {
         let now = self.time_secs();
         times_secs
             .iter()
             .map(|&dt| {
                 let mut boxes = Vec::new();
-                for info in &self.shared.infos {
-                    if let Source::Logged(i) = info.source {
+                for (info, d) in self.shared.infos.iter().zip(&self.state.dyns) {
+                    if let (Source::Logged(i), ActorDyn::Logged) = (info.source, d) {
                         let t_us = self.log_us(now + dt);
                         if let Some((pose, _, _)) =
                             actors::logged_kinematics(&self.shared.logged[i], t_us)
@@ -463,7 +475,7 @@ impl World {
                     }
                 }
                 for (a, &k) in self.state.actors.iter().zip(&self.state.actor_index) {
-                    if let Source::Inserted(_) = self.shared.infos[k].source {
+                    if !matches!(self.state.dyns[k], ActorDyn::Logged) {
                         let mut b = a.obb();
                         b.center += a.velocity_mps * dt;
                         boxes.push(b);

@@ -190,17 +190,13 @@ pub(super) fn rebuild_actors(sh: &Shared, st: &mut WorldState) {
     st.actor_index.clear();
     for (k, (info, d)) in sh.infos.iter().zip(&st.dyns).enumerate() {
         let kin = match (info.source, d) {
-            (Source::Logged(i), _) => actors::logged_kinematics(&sh.logged[i], t_us),
-            (Source::Inserted(i), ActorDyn::Lane(f)) => {
+            (Source::Logged(i), ActorDyn::Logged) => actors::logged_kinematics(&sh.logged[i], t_us),
+            (_, ActorDyn::Lane(f)) => {
                 let pose = follower_pose(&sh.lanes, f);
                 let v = DVec2::from_angle(pose.yaw) * f.speed_mps;
-                Some((pose, sh.inserted[i].start_pose.translation.z, v))
+                Some((pose, start_z(sh, info.source), v))
             }
-            (Source::Inserted(i), ActorDyn::Scripted(s)) => Some((
-                s.pose,
-                sh.inserted[i].start_pose.translation.z,
-                s.velocity_mps,
-            )),
+            (_, ActorDyn::Scripted(s)) => Some((s.pose, start_z(sh, info.source), s.velocity_mps)),
             (Source::Inserted(_), ActorDyn::Logged) => None,
         };
         if let Some((pose, z_m, velocity_mps)) = kin {
@@ -217,6 +213,17 @@ pub(super) fn rebuild_actors(sh: &Shared, st: &mut WorldState) {
             });
             st.actor_index.push(k);
         }
+    }
+}
+
+/// Box-centre height at the start: inserted actors' start pose, logged ones' first keyframe.
+fn start_z(sh: &Shared, source: Source) -> f64 {
+    match source {
+        Source::Inserted(i) => sh.inserted[i].start_pose.translation.z,
+        Source::Logged(i) => sh.logged[i]
+            .keyframes
+            .first()
+            .map_or(0.0, |k| k.pose.translation.z),
     }
 }
 
