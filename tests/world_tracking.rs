@@ -58,7 +58,7 @@ fn tracking_errors(speed_mps: f64) -> Vec<f64> {
     errors
 }
 
-/// Measured (2026-11): max position error 0.084 m at 3 m/s, 0.041 m at 8 m/s, 0.033 m at
+/// Measured (2026-11): max position error 0.043 m at 3 m/s, 0.042 m at 8 m/s, 0.037 m at
 /// 14 m/s over 6 s. The bound leaves margin for tuning; the brief asked for 0.3 m. (On
 /// physically implausible rollouts, 0.28 rad of steering at 14 m/s = 22 m/s^2 lateral, the
 /// error reached 0.34 m: the chord-based spline cuts 45-degree arcs between waypoints.)

@@ -33,7 +33,7 @@ const K_INTEGRAL: f64 = 0.2;
 const INTEGRAL_CLAMP: f64 = 2.0;
 /// LQR weights: lateral error, heading error, steering deviation; steering rate.
 const Q_DIAG: [f64; 3] = [1.0, 3.0, 0.1];
-const R_STEER_RATE: f64 = 0.3;
+const R_STEER_RATE: f64 = 0.1;
 /// Speed grid of the gain table.
 const GAIN_SPEED_STEP_MPS: f64 = 0.5;
 /// A reference shorter than this is a stop: no lateral control.
@@ -259,7 +259,7 @@ pub fn track(
     let steer_rate = if reference.path_length_m < MIN_PATH_M {
         0.0
     } else {
-        lateral(ego, reference, i, gains, vehicle, dt_secs)
+        lateral(ego, reference, i, gains, vehicle)
     };
     EgoControl {
         accel_mps2: accel,
@@ -282,7 +282,6 @@ fn lateral(
     i_time: usize,
     gains: &GainTable,
     vehicle: &VehicleConfig,
-    dt_secs: f64,
 ) -> f64 {
     let samples = &reference.samples;
     let last = samples.len() - 1;
@@ -312,11 +311,12 @@ fn lateral(
     let th = wrap_angle(ego.pose.yaw - dir.y.atan2(dir.x));
     let kappa = curvature(&samples[j]) * (1.0 - t) + curvature(&samples[j + 1]) * t;
     let steer_ff = (vehicle.wheelbase_m * kappa).atan();
-    // Feed-forward steering rate: curvature change over the distance covered in one substep.
-    let ahead = (j + 1 + (ego.speed_mps * dt_secs / dir.length().max(1e-9)) as usize).min(last);
-    let kappa_next = curvature(&samples[ahead.max(j + 1)]);
-    let ds = samples[ahead.max(j + 1)].xy.distance(ego.pose.xy).max(1e-6);
-    let rate_ff = ((vehicle.wheelbase_m * kappa_next).atan() - steer_ff) / ds * ego.speed_mps;
+    // Feed-forward steering rate: reach the next sample's feed-forward angle on arriving
+    // there (distance from the ego to that sample, at the ego's speed). Measured better than
+    // the plain derivative d delta_ff / ds x v, which lags by the steering integration.
+    let next = &samples[j + 1];
+    let ds = next.xy.distance(ego.pose.xy).max(1e-6);
+    let rate_ff = ((vehicle.wheelbase_m * curvature(next)).atan() - steer_ff) / ds * ego.speed_mps;
     let k = gains.at(ego.speed_mps);
     rate_ff - (k[0] * e + k[1] * th + k[2] * (ego.steer_rad - steer_ff))
 }

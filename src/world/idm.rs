@@ -59,9 +59,11 @@ impl Default for IdmParams {
 pub fn idm_accel(p: &IdmParams, v: f64, v0: f64, leader: Option<(f64, f64)>) -> f64 {
     let free = if v0 > 0.0 {
         1.0 - (v / v0).powf(p.exponent)
-    } else {
+    } else if v > 0.0 {
         // A desired speed of zero means stop: brake comfortably.
-        -p.comfort_decel_mps2 / p.max_accel_mps2 * (v > 0.0) as u8 as f64
+        -p.comfort_decel_mps2 / p.max_accel_mps2
+    } else {
+        0.0
     };
     let interaction = leader.map_or(0.0, |(gap, vl)| {
         let dv = v - vl;
