@@ -61,7 +61,7 @@ fn tracking_errors(speed_mps: f64) -> Vec<f64> {
 /// Measured (2026-11): max position error 0.043 m at 3 m/s, 0.042 m at 8 m/s, 0.037 m at
 /// 14 m/s over 6 s. The bound leaves margin for tuning; the brief asked for 0.3 m. (On
 /// physically implausible rollouts, 0.28 rad of steering at 14 m/s = 22 m/s^2 lateral, the
-/// error reached 0.34 m: the chord-based spline cuts 45-degree arcs between waypoints.)
+/// error reached 0.36 m: the chord-based spline cuts 45-degree arcs between waypoints.)
 #[test]
 fn feasible_plan_is_tracked_within_0_3_m_over_3_s() {
     for speed in [3.0, 8.0, 14.0] {
