@@ -41,7 +41,7 @@ fn replay_reproduces_the_logged_track() {
         assert!(max_err < 0.2, "{}: {max_err}", scenario.name);
         assert_eq!(
             world.terminal(),
-            Some(&TerminalReason::RouteCompleted),
+            Some(TerminalReason::RouteCompleted),
             "{}",
             scenario.name
         );

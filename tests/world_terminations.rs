@@ -19,7 +19,7 @@ fn drive(world: &mut World, plan: &Plan, max_steps: usize) -> Option<TerminalRea
         }
         world.step(plan).unwrap();
     }
-    world.terminal().cloned()
+    world.terminal()
 }
 
 #[test]
@@ -95,7 +95,7 @@ fn off_route_beyond_the_deviation_limit() {
             .collect();
         world.step(&plan_from_global(&world, &target)).unwrap();
     }
-    let end = world.terminal().cloned();
+    let end = world.terminal();
     let Some(TerminalReason::OffRoute { distance_m }) = end else {
         panic!("expected off-route, got {end:?}");
     };

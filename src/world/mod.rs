@@ -409,8 +409,9 @@ impl World {
     pub fn route_progress_m(&self) -> f64 {
         self.state.route_progress_m
     }
-    pub fn terminal(&self) -> Option<&TerminalReason> {
-        self.state.terminal.as_ref()
+    /// Why the episode ended, once it has.
+    pub fn terminal(&self) -> Option<TerminalReason> {
+        self.state.terminal.clone()
     }
     /// The whole mutable state (serialize it to compare or record worlds).
     pub fn state(&self) -> &WorldState {

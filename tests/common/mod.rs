@@ -65,13 +65,13 @@ pub fn run_agent(
     let mut events = Vec::new();
     for _ in 0..max_steps {
         if let Some(t) = world.terminal() {
-            return (Some(t.clone()), events);
+            return (Some(t), events);
         }
         let obs = world.observation();
         let plan = agent.plan(&obs).expect("agent plans");
         events.push(world.step(&plan).expect("step"));
     }
-    (world.terminal().cloned(), events)
+    (world.terminal(), events)
 }
 
 pub fn world(s: &ResolvedScenario) -> World {
