@@ -23,20 +23,23 @@ pub mod bench;
 pub mod checks;
 pub mod controller;
 pub mod ego;
+mod error;
 pub mod idm;
 pub mod lanes;
 mod observe;
 pub mod route;
+mod sim_config;
 mod step;
 pub mod testkit;
 
 pub use actors::ActorState;
 pub use checks::TerminalReason;
 pub use ego::EgoState;
+pub use error::WorldError;
 pub use route::{Polyline, PolylineError, Projection, Route, command_for};
+pub use sim_config::SimConfig;
 
 use crate::agent::Plan;
-use crate::config::{TimeBase, VehicleConfig};
 use crate::geometry::{Obb, Pose2};
 use crate::scene::scenario::{Behaviour, ResolvedScenario, Trigger};
 use crate::scene::{MapData, Scene, wrap_angle};
@@ -45,86 +48,10 @@ use behaviours::Scripted;
 use checks::DrivableIndex;
 use controller::{GainTable, Reference, TrackerState};
 use glam::DVec2;
-use idm::{IdmParams, LaneFollower};
+use idm::LaneFollower;
 use lanes::LaneGraph;
 use serde::{Deserialize, Serialize};
 use std::sync::Arc;
-
-/// Simulation settings.
-#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields, default)]
-pub struct SimConfig {
-    pub time: TimeBase,
-    pub vehicle: VehicleConfig,
-    pub idm: IdmParams,
-    /// Off-route when the ego box centre is farther than this from the route (DESIGN: 10 m).
-    pub max_route_deviation_m: f64,
-    /// Route completed when progress >= fraction x length - margin.
-    pub route_complete_fraction: f64,
-    pub route_complete_margin_m: f64,
-    /// Turn logged vehicles (car, truck, bus) that move and start on a lane into IDM lane
-    /// followers from their logged state (reactive traffic, as nuPlan's reactive agents);
-    /// default false: replay the log (HUGSIM and the MPA paper replay).
-    pub reactive_logged_vehicles: bool,
-}
-
-impl Default for SimConfig {
-    fn default() -> Self {
-        SimConfig {
-            time: TimeBase::default(),
-            vehicle: VehicleConfig::default(),
-            idm: IdmParams::default(),
-            max_route_deviation_m: 10.0,
-            route_complete_fraction: 1.0,
-            route_complete_margin_m: 2.0,
-            reactive_logged_vehicles: false,
-        }
-    }
-}
-
-#[derive(Debug, Clone, PartialEq, thiserror::Error)]
-pub enum WorldError {
-    #[error("plan has {got} waypoints, expected {expected} (TimeBase::plan_len)")]
-    PlanLength { expected: usize, got: usize },
-    #[error("plan waypoint {index} is not finite: {point:?}")]
-    PlanNonFinite { index: usize, point: DVec2 },
-    #[error("plan waypoint {index} is {distance_m:.1} m from the ego, beyond {limit_m} m")]
-    PlanOutOfRange {
-        index: usize,
-        distance_m: f64,
-        limit_m: f64,
-    },
-    #[error("the episode has ended ({0:?}); no further steps")]
-    Terminated(TerminalReason),
-    #[error("scenario `{scenario}`: route: {source}")]
-    Route {
-        scenario: String,
-        source: PolylineError,
-    },
-    #[error(
-        "scenario `{scenario}`: inserted actor `{actor}` (IDM) starts at ({x:.1}, {y:.1}), \
-         not on any lane within {max_dist_m} m and {max_yaw_deg} deg of its heading"
-    )]
-    NoLaneForActor {
-        scenario: String,
-        actor: String,
-        x: f64,
-        y: f64,
-        max_dist_m: f64,
-        max_yaw_deg: f64,
-    },
-    #[error("scenario `{scenario}`: field `{field}`: {message}")]
-    Scenario {
-        scenario: String,
-        field: &'static str,
-        message: String,
-    },
-    #[error("sim config: field `{field}`: {message}")]
-    Config {
-        field: &'static str,
-        message: String,
-    },
-}
 
 /// Waypoints farther than this from the ego are rejected as garbage.
 pub const MAX_PLAN_RANGE_M: f64 = 300.0;
@@ -199,7 +126,7 @@ impl World {
         seed: u64,
         config: &SimConfig,
     ) -> Result<World, WorldError> {
-        validate_config(config)?;
+        sim_config::validate_config(config)?;
         let name = scenario.name.clone();
         let bad = |field: &'static str, message: String| WorldError::Scenario {
             scenario: name.clone(),
@@ -545,33 +472,6 @@ impl World {
         }
         Ok(())
     }
-}
-
-fn validate_config(c: &SimConfig) -> Result<(), WorldError> {
-    let pos = |field: &'static str, v: f64| {
-        if v.is_finite() && v > 0.0 {
-            Ok(())
-        } else {
-            Err(WorldError::Config {
-                field,
-                message: format!("expected a positive number, got {v}"),
-            })
-        }
-    };
-    pos("time.decision_dt_secs", c.time.decision_dt_secs)?;
-    pos("time.physics_dt_secs", c.time.physics_dt_secs)?;
-    pos("time.plan_dt_secs", c.time.plan_dt_secs)?;
-    pos("time.timeout_factor", c.time.timeout_factor)?;
-    pos("vehicle.wheelbase_m", c.vehicle.wheelbase_m)?;
-    pos("vehicle.max_speed_mps", c.vehicle.max_speed_mps)?;
-    pos("max_route_deviation_m", c.max_route_deviation_m)?;
-    if c.time.plan_len == 0 {
-        return Err(WorldError::Config {
-            field: "time.plan_len",
-            message: "expected at least one waypoint".into(),
-        });
-    }
-    Ok(())
 }
 
 /// Express a global pose in the frame of `frame` (both global).
