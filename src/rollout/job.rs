@@ -239,20 +239,31 @@ impl JobListBuilder {
         if self.seeds.is_empty() {
             return Err(RolloutError::BadJobs("zero seeds per episode".into()));
         }
-        let mut units: Vec<(String, String, String, Option<PathBuf>, Option<String>)> = Vec::new();
+        // One template job per scene or scenario; agent and seed are filled in below.
+        let mut units: Vec<EpisodeJob> = Vec::new();
         for (split, scenes) in &self.splits {
             for scene in scenes {
-                units.push((split.clone(), scene.clone(), scene.clone(), None, None));
+                units.push(EpisodeJob {
+                    split: split.clone(),
+                    scene: scene.clone(),
+                    scenario: scene.clone(),
+                    scenario_file: None,
+                    family: None,
+                    seed: 0,
+                    agent: String::new(),
+                });
             }
         }
         for s in &self.scenarios {
-            units.push((
-                SCENARIO_SPLIT.to_string(),
-                s.scene.clone(),
-                s.name.clone(),
-                Some(s.file.clone()),
-                Some(s.family.clone()),
-            ));
+            units.push(EpisodeJob {
+                split: SCENARIO_SPLIT.to_string(),
+                scene: s.scene.clone(),
+                scenario: s.name.clone(),
+                scenario_file: Some(s.file.clone()),
+                family: Some(s.family.clone()),
+                seed: 0,
+                agent: String::new(),
+            });
         }
         if units.is_empty() {
             return Err(RolloutError::BadJobs(
@@ -261,17 +272,13 @@ impl JobListBuilder {
         }
         let mut jobs = Vec::new();
         let mut seen: BTreeMap<String, String> = BTreeMap::new();
-        for (split, scene, scenario, file, family) in units {
+        for unit in &units {
             for agent in &self.agents {
                 for &seed in &self.seeds {
                     let job = EpisodeJob {
-                        split: split.clone(),
-                        scene: scene.clone(),
-                        scenario: scenario.clone(),
-                        scenario_file: file.clone(),
-                        family: family.clone(),
                         seed,
                         agent: agent.clone(),
+                        ..unit.clone()
                     };
                     let key = job.key();
                     if let Some(first) = seen.insert(key.clone(), job.describe()) {
