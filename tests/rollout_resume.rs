@@ -75,9 +75,18 @@ fn truncated_last_line_is_removed_and_rerun() {
         calls.fetch_add(1, Ordering::SeqCst);
         fake_episode(job)
     };
+    // ... and left a temporary recording behind.
+    let stale = dir
+        .path()
+        .join("episodes")
+        .join(format!(".{}.json.tmp.999", all[4].key()));
+    std::fs::write(&stale, b"{\"format_ver").unwrap();
+
     let report = run_batch(&all[..6], options(dir.path(), 1), &counting).unwrap();
-    assert_eq!(report.warnings.len(), 1, "{:?}", report.warnings);
+    assert_eq!(report.warnings.len(), 2, "{:?}", report.warnings);
     assert!(report.warnings[0].contains("partial last line"));
+    assert!(report.warnings[1].contains("removed 1 temporary recording"));
+    assert!(!stale.exists());
     assert_eq!(
         calls.load(Ordering::SeqCst),
         2,

@@ -94,7 +94,7 @@ pub struct CandidateRecord {
 }
 
 impl EpisodeRecording {
-    /// Serialize (pretty JSON, deterministic bytes) and write atomically to `path`.
+    /// Serialize (compact JSON, deterministic bytes) and write atomically to `path`.
     pub fn write(&self, path: &Path) -> Result<(), RolloutError> {
         let bytes = self.to_bytes().map_err(|e| RolloutError::BadFile {
             path: path.to_path_buf(),
@@ -104,7 +104,8 @@ impl EpisodeRecording {
     }
 
     pub fn to_bytes(&self) -> Result<Vec<u8>, serde_json::Error> {
-        let mut bytes = serde_json::to_vec_pretty(self)?;
+        // Compact: pretty-printing puts every coordinate on its own line (about 3x the size).
+        let mut bytes = serde_json::to_vec(self)?;
         bytes.push(b'\n');
         Ok(bytes)
     }
@@ -209,5 +210,87 @@ impl EpisodeRecorder {
             steps: self.steps,
         };
         Some((row, recording))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn recording() -> EpisodeRecording {
+        let job = EpisodeJob {
+            split: "test".into(),
+            scene: "scene-0001".into(),
+            scenario: "scene-0001".into(),
+            scenario_file: None,
+            family: None,
+            seed: 3,
+            agent: "expert".into(),
+        };
+        let mut rec = EpisodeRecorder::new();
+        rec.on_event(EpisodeEvent::Started {
+            job,
+            decision_dt_secs: 0.25,
+            config: serde_json::json!({"b": 1, "a": [1.5, 2.5]}),
+        });
+        rec.on_event(EpisodeEvent::Step(Box::new(RecordedStep {
+            step: 0,
+            time_secs: 0.0,
+            ego: EgoRecord {
+                x: 1.0,
+                y: 2.0,
+                yaw: 0.5,
+                speed_mps: 3.0,
+                accel_mps2: -0.5,
+            },
+            actors: vec![],
+            plan_global: vec![[1.0, 2.0], [2.5, 2.0]],
+            candidates: vec![],
+            command: "straight".into(),
+            scores: BTreeMap::from([("nc".to_string(), 1.0), ("ttc".to_string(), f64::NAN)]),
+            events: vec!["trigger:cut-in".into()],
+        })));
+        rec.on_event(EpisodeEvent::Finished {
+            terminal_reason: "timeout".into(),
+            metrics: BTreeMap::from([("hd_score".to_string(), 0.25)]),
+        });
+        let (row, recording) = rec.finish().expect("complete stream");
+        assert_eq!((row.steps, row.terminal_reason.as_str()), (1, "timeout"));
+        assert_eq!(row.key, "test__scene-0001__expert__s3");
+        recording
+    }
+
+    #[test]
+    fn round_trip_and_version_check() {
+        let dir = tempfile::tempdir().expect("tempdir");
+        let path = dir.path().join("r.json");
+        let rec = recording();
+        rec.write(&path).expect("write");
+        let back = EpisodeRecording::read(&path).expect("read");
+        assert_eq!(back.meta, rec.meta);
+        assert!(back.steps[0].scores["ttc"].is_nan(), "NaN survives as null");
+        assert_eq!(
+            back.to_bytes().expect("bytes"),
+            rec.to_bytes().expect("bytes")
+        );
+
+        let text = std::fs::read_to_string(&path).expect("read text");
+        std::fs::write(
+            &path,
+            text.replace("\"format_version\":1", "\"format_version\":99"),
+        )
+        .expect("write");
+        let err = EpisodeRecording::read(&path).expect_err("wrong version");
+        assert!(err.to_string().contains("format_version"), "{err}");
+    }
+
+    #[test]
+    fn incomplete_stream_gives_nothing() {
+        let mut rec = EpisodeRecorder::new();
+        rec.on_event(EpisodeEvent::Finished {
+            terminal_reason: "timeout".into(),
+            metrics: BTreeMap::new(),
+        });
+        assert!(rec.finish().is_none());
     }
 }

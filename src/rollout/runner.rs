@@ -17,6 +17,9 @@
 //! recording. A failing episode becomes an error row and the batch continues; a failing write
 //! of the results files stops the batch (workers finish their current episode).
 //!
+//! One process per output directory at a time: two would run the same jobs twice, and one's
+//! torn-line repair could cut the other's line in flight.
+//!
 //! The episode itself is behind `EpisodeRunner`, implemented by any
 //! `Fn(&EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), E> + Sync`, so tests inject a
 //! fake and the CLI plugs in `episode::run_episode`.
@@ -117,6 +120,13 @@ impl BatchPlan {
                     preview(&tail)
                 ));
             }
+        }
+        let stale = remove_stale_temporaries(&episodes)?;
+        if stale > 0 {
+            warnings.push(format!(
+                "{}: removed {stale} temporary recording files left by an interrupted run",
+                episodes.display()
+            ));
         }
         let done: BTreeSet<String> = read_rows::<EpisodeRow>(&out.join(RESULTS_FILE))?
             .rows
@@ -292,6 +302,23 @@ fn run_one<R: EpisodeRunner>(
             Ok(false)
         }
     }
+}
+
+/// Remove `.<name>.tmp.<pid>` files (see `jsonl::write_atomic`) from a directory.
+fn remove_stale_temporaries(dir: &Path) -> Result<usize, RolloutError> {
+    let mut removed = 0;
+    for entry in std::fs::read_dir(dir).map_err(|e| RolloutError::io(dir, e))? {
+        let path = entry.map_err(|e| RolloutError::io(dir, e))?.path();
+        let name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        if name.starts_with('.') && name.contains(".tmp.") {
+            std::fs::remove_file(&path).map_err(|e| RolloutError::io(&path, e))?;
+            removed += 1;
+        }
+    }
+    Ok(removed)
 }
 
 fn panic_message(payload: &(dyn std::any::Any + Send)) -> String {
