@@ -45,8 +45,6 @@ pub enum RolloutError {
     OutputNotEmpty { path: PathBuf },
     #[error("invalid job list: {0}")]
     BadJobs(String),
-    #[error("could not start {threads} worker threads: {message}")]
-    ThreadPool { threads: usize, message: String },
 }
 
 impl RolloutError {

@@ -45,6 +45,10 @@ pub const ERRORS_FILE: &str = "errors.jsonl";
 pub const RUN_FILE: &str = "run.json";
 pub const EPISODES_DIR: &str = "episodes";
 
+/// indicatif template of the progress bar: episodes done, episodes/s, ETA, failures.
+const PROGRESS_TEMPLATE: &str =
+    "[{elapsed_precise}] {bar:40} {pos}/{len} episodes  {per_sec}  ETA {eta}  {msg}";
+
 /// Path of a job's recording inside an output directory.
 pub fn episode_path(out_dir: &Path, key: &str) -> PathBuf {
     out_dir.join(EPISODES_DIR).join(format!("{key}.json"))
@@ -193,10 +197,8 @@ impl BatchPlan {
         let bar = if options.progress {
             let bar = ProgressBar::new(todo.len() as u64);
             bar.set_style(
-                ProgressStyle::with_template(
-                    "[{elapsed_precise}] {bar:40} {pos}/{len} episodes  {per_sec}  ETA {eta}  {msg}",
-                )
-                .unwrap_or_else(|_| ProgressStyle::default_bar()),
+                ProgressStyle::with_template(PROGRESS_TEMPLATE)
+                    .unwrap_or_else(|_| ProgressStyle::default_bar()),
             );
             bar
         } else {
@@ -214,13 +216,13 @@ impl BatchPlan {
             while !stop.load(Ordering::SeqCst) {
                 let i = next.fetch_add(1, Ordering::SeqCst);
                 let Some(job) = todo.get(i) else { break };
-                let outcome = run_one(job, runner, out, options.record, &results, &errors);
-                match outcome {
-                    Ok(true) => finished.fetch_add(1, Ordering::SeqCst),
+                match run_one(job, runner, out, options.record, &results, &errors) {
+                    Ok(true) => {
+                        finished.fetch_add(1, Ordering::SeqCst);
+                    }
                     Ok(false) => {
                         let n = failed.fetch_add(1, Ordering::SeqCst) + 1;
                         bar.set_message(format!("{n} failed"));
-                        n
                     }
                     Err(e) => {
                         stop.store(true, Ordering::SeqCst);
@@ -228,7 +230,7 @@ impl BatchPlan {
                         slot.get_or_insert(e);
                         break;
                     }
-                };
+                }
                 bar.inc(1);
             }
         };
@@ -347,4 +349,12 @@ fn preview(s: &str) -> String {
         p.push_str("...");
     }
     p
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn progress_template_parses() {
+        assert!(indicatif::ProgressStyle::with_template(super::PROGRESS_TEMPLATE).is_ok());
+    }
 }
