@@ -6,4 +6,5 @@
 pub mod agent;
 pub mod config;
 pub mod geometry;
+pub mod rollout;
 pub mod scene;

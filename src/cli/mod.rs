@@ -3,6 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod results;
+mod rollout;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mpa-sim",
@@ -19,6 +22,11 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
+    /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
+    Rollout(rollout::RolloutArgs),
+    /// Merge shard results; summarise a results directory.
+    #[command(subcommand)]
+    Results(results::ResultsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -35,5 +43,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 Ok(())
             }
         },
+        Command::Rollout(args) => rollout::run(args),
+        Command::Results(c) => results::run(c),
     }
 }
