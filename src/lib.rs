@@ -6,4 +6,5 @@
 pub mod agent;
 pub mod config;
 pub mod geometry;
+pub mod metrics;
 pub mod scene;
