@@ -73,10 +73,16 @@ fn differencing_of_a_straight_plan() {
 fn lon_accel_bounds() {
     // 10 -> 11.195 m/s in 0.5 s: +2.39 (inside 2.40); 10 -> 11.205: +2.41 (outside).
     assert!(check(&straight(&[10.0, 11.195], DT)).all());
-    assert_eq!(only_failure(check(&straight(&[10.0, 11.205], DT))), ["lon_accel"]);
+    assert_eq!(
+        only_failure(check(&straight(&[10.0, 11.205], DT))),
+        ["lon_accel"]
+    );
     // 10 -> 7.98: -4.04 (inside -4.05); 10 -> 7.97: -4.06 (outside).
     assert!(check(&straight(&[10.0, 7.98], DT)).all());
-    assert_eq!(only_failure(check(&straight(&[10.0, 7.97], DT))), ["lon_accel"]);
+    assert_eq!(
+        only_failure(check(&straight(&[10.0, 7.97], DT))),
+        ["lon_accel"]
+    );
 }
 
 #[test]
@@ -183,6 +189,10 @@ fn sampled_kinematics_and_navsim_jerk() {
 
 #[test]
 fn nan_fails_the_check() {
-    let p = [Pose2::new(0.0, 0.0, 0.0), Pose2::new(f64::NAN, 0.0, 0.0), Pose2::new(1.0, 0.0, 0.0)];
+    let p = [
+        Pose2::new(0.0, 0.0, 0.0),
+        Pose2::new(f64::NAN, 0.0, 0.0),
+        Pose2::new(1.0, 0.0, 0.0),
+    ];
     assert!(!check(&p).all());
 }

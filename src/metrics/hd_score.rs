@@ -221,9 +221,10 @@ pub fn hd_step_scores(input: &StepInput) -> StepScores {
         dac = dac.min(dac_tier(inside, cells));
     }
 
-    let ttc = if TTC_SHIFT_SECS.iter().any(|t| {
-        plan_collides(&plan, ego, input.actor_boxes, input.ego_speed_mps * t)
-    }) {
+    let ttc = if TTC_SHIFT_SECS
+        .iter()
+        .any(|t| plan_collides(&plan, ego, input.actor_boxes, input.ego_speed_mps * t))
+    {
         0.0
     } else {
         1.0

@@ -53,10 +53,15 @@ fn step<'a>(
 fn clean_step_scores_one() {
     // Straight at 4 m/s (2 m per 0.5 s), no actors, all on the road: every term 1, score
     // 1 * 1 * (5 + 2) / 7 = 1.
-    let plan: Vec<Pose2> = (0..7).map(|i| Pose2::new(2.0 * i as f64, 0.0, 0.0)).collect();
+    let plan: Vec<Pose2> = (0..7)
+        .map(|i| Pose2::new(2.0 * i as f64, 0.0, 0.0))
+        .collect();
     let road = big_road();
     let s = hd_step_scores(&step(&plan, &[], &road, 4.0));
-    assert_eq!((s.nc, s.dac, s.ttc, s.com, s.score), (1.0, 1.0, 1.0, 1.0, 1.0));
+    assert_eq!(
+        (s.nc, s.dac, s.ttc, s.com, s.score),
+        (1.0, 1.0, 1.0, 1.0, 1.0)
+    );
     assert!(!s.non_finite_input);
 }
 
@@ -107,11 +112,20 @@ fn ttc_catches_what_nc_misses() {
     assert_eq!((s.nc, s.ttc, s.com), (1.0, 0.0, 1.0));
     assert!((s.score - 2.0 / 7.0).abs() < 1e-15);
     // Actor [11, 15]: missed at 0.5 s ([4, 8]) but hit at 1.0 s ([9, 13]).
-    assert_eq!(hd_step_scores(&step(&plan, &at(13.0), &road, 10.0)).ttc, 0.0);
+    assert_eq!(
+        hd_step_scores(&step(&plan, &at(13.0), &road, 10.0)).ttc,
+        0.0
+    );
     // Actor [13, 17]: touches the 1.0 s box at x = 13: hit.
-    assert_eq!(hd_step_scores(&step(&plan, &at(15.0), &road, 10.0)).ttc, 0.0);
+    assert_eq!(
+        hd_step_scores(&step(&plan, &at(15.0), &road, 10.0)).ttc,
+        0.0
+    );
     // Actor [13.5, 17.5]: beyond the 1.0 s box: TTC 1.
-    assert_eq!(hd_step_scores(&step(&plan, &at(15.5), &road, 10.0)).ttc, 1.0);
+    assert_eq!(
+        hd_step_scores(&step(&plan, &at(15.5), &road, 10.0)).ttc,
+        1.0
+    );
     // Stopped ego: no shift, the actor at [6, 10] is never reached.
     assert_eq!(hd_step_scores(&step(&plan, &at(8.0), &road, 0.0)).ttc, 1.0);
 }
@@ -138,7 +152,13 @@ fn dac_for_edge(edge: f64) -> StepScores {
         rear_axle_to_center_m: 0.0,
     };
     let grid = DacGrid::with_cell_size(&ego, 2.0);
-    assert_eq!(grid, DacGrid { along: 10, across: 1 });
+    assert_eq!(
+        grid,
+        DacGrid {
+            along: 10,
+            across: 1
+        }
+    );
     let road = [rect(-100.0, -10.0, edge, 10.0)];
     let plan = [Pose2::new(0.0, 0.0, 0.0)];
     hd_step_scores(&StepInput {
@@ -172,7 +192,10 @@ fn dac_thresholds_at_exact_shares() {
 fn dac_takes_the_worst_pose_and_the_union_of_polygons() {
     // Road in two pieces meeting at x = 0; the nuScenes-like 4 x 2 ego on the HUGSIM 2 x 2 grid
     // (cell centres 1 m and 0.5 m off the box centre: (+-1, +-0.5)).
-    let road = [rect(-100.0, -10.0, 0.0, 10.0), rect(0.0, -10.0, 100.0, 10.0)];
+    let road = [
+        rect(-100.0, -10.0, 0.0, 10.0),
+        rect(0.0, -10.0, 100.0, 10.0),
+    ];
     let plan = [Pose2::new(-10.0, 0.0, 0.0), Pose2::new(-1.0, 0.0, 0.0)];
     assert_eq!(hd_step_scores(&step(&plan, &[], &road, 0.0)).dac, 1.0);
     // Second pose with its box centre at (0, 9.5): cells at y = 9 are inside, y = 10 on the
@@ -210,7 +233,13 @@ fn dac_grid_from_cell_size() {
         width_m: 1.730,
         rear_axle_to_center_m: 1.3,
     };
-    assert_eq!(DacGrid::with_cell_size(&car, 2.0), DacGrid { along: 3, across: 1 });
+    assert_eq!(
+        DacGrid::with_cell_size(&car, 2.0),
+        DacGrid {
+            along: 3,
+            across: 1
+        }
+    );
     assert_eq!(DacGrid::with_cell_size(&car, 0.0).cells(), 1);
     assert_eq!(DacGrid::with_cell_size(&car, f64::NAN).cells(), 1);
     // HUGSIM grid centres: (+-L/4, +-W/4).
@@ -260,7 +289,10 @@ fn non_finite_input_scores_zero_and_is_flagged() {
     let plan = [Pose2::new(0.0, f64::NAN, 0.0)];
     let s = hd_step_scores(&step(&plan, &[], &road, 0.0));
     assert!(s.non_finite_input);
-    assert_eq!((s.nc, s.dac, s.ttc, s.com, s.score), (0.0, 0.0, 0.0, 0.0, 0.0));
+    assert_eq!(
+        (s.nc, s.dac, s.ttc, s.com, s.score),
+        (0.0, 0.0, 0.0, 0.0, 0.0)
+    );
     // A NaN actor box would overlap everything in the SAT test; it is flagged instead.
     let plan = [Pose2::new(0.0, 0.0, 0.0)];
     let boxes = [vec![actor(f64::NAN, 0.0)]];
@@ -322,7 +354,10 @@ fn hd_score_composition() {
 fn empty_episode_and_invalid_steps() {
     let hd = HdScoreAccumulator::new().finish(0.8);
     assert_eq!(hd.n_steps, 0);
-    assert_eq!((hd.nc, hd.score_mean, hd.hd_score, hd.rc), (0.0, 0.0, 0.0, 0.8));
+    assert_eq!(
+        (hd.nc, hd.score_mean, hd.hd_score, hd.rc),
+        (0.0, 0.0, 0.0, 0.8)
+    );
     let mut acc = HdScoreAccumulator::new();
     acc.push(&StepScores::invalid());
     acc.push(&StepScores {

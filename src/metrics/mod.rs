@@ -82,7 +82,9 @@ impl EgoShape {
     }
 
     pub(crate) fn is_finite(&self) -> bool {
-        self.length_m.is_finite() && self.width_m.is_finite() && self.rear_axle_to_center_m.is_finite()
+        self.length_m.is_finite()
+            && self.width_m.is_finite()
+            && self.rear_axle_to_center_m.is_finite()
     }
 }
 

@@ -143,7 +143,10 @@ fn validate(input: &PdmsInput) -> Result<(), MetricsError> {
         });
     }
     for (index, p) in input.proposals.iter().enumerate() {
-        if !p.iter().all(|s| pose_is_finite(&s.pose) && s.speed_mps.is_finite()) {
+        if !p
+            .iter()
+            .all(|s| pose_is_finite(&s.pose) && s.speed_mps.is_finite())
+        {
             return Err(MetricsError::NonFinite {
                 field: "PdmsInput::proposals",
                 index,

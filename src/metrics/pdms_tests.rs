@@ -79,7 +79,10 @@ fn run(proposals: &[Vec<EgoSample>], objects: &[Vec<PdmsObject>]) -> Vec<PdmsSco
 fn ep_is_relative_to_the_best_proposal() {
     // 40 m and 20 m in 4 s at constant speed: EP 1 and 20/40 = 0.5.
     // PDMS: (5 + 5 + 2) / 12 = 1 and (2.5 + 5 + 2) / 12 = 9.5/12.
-    let s = run(&[straight(40.0, 40, 10.0), straight(20.0, 40, 5.0)], &no_objects(41));
+    let s = run(
+        &[straight(40.0, 40, 10.0), straight(20.0, 40, 5.0)],
+        &no_objects(41),
+    );
     assert_eq!((s[0].progress_m, s[1].progress_m), (40.0, 20.0));
     assert_eq!((s[0].ep, s[1].ep), (1.0, 0.5));
     assert_eq!(s[0].score, 1.0);
@@ -89,17 +92,29 @@ fn ep_is_relative_to_the_best_proposal() {
 #[test]
 fn ep_is_one_when_nobody_gets_past_five_metres() {
     // Best 4 m: everyone EP 1.
-    let s = run(&[straight(4.0, 40, 1.0), straight(2.0, 40, 0.5)], &no_objects(41));
+    let s = run(
+        &[straight(4.0, 40, 1.0), straight(2.0, 40, 0.5)],
+        &no_objects(41),
+    );
     assert_eq!((s[0].ep, s[1].ep), (1.0, 1.0));
     // Best exactly 5 m is not above the threshold: still 1.
-    let s = run(&[straight(5.0, 40, 1.25), straight(2.5, 40, 0.6)], &no_objects(41));
+    let s = run(
+        &[straight(5.0, 40, 1.25), straight(2.5, 40, 0.6)],
+        &no_objects(41),
+    );
     assert_eq!(s[0].progress_m, 5.0);
     assert_eq!((s[0].ep, s[1].ep), (1.0, 1.0));
     // Best 5.01 m: ratios apply, 2.5 / 5.01.
-    let s = run(&[straight(5.01, 40, 1.25), straight(2.5, 40, 0.6)], &no_objects(41));
+    let s = run(
+        &[straight(5.01, 40, 1.25), straight(2.5, 40, 0.6)],
+        &no_objects(41),
+    );
     assert!((s[1].ep - 2.5 / 5.01).abs() < 1e-12);
     // Going backwards is no progress (0, not negative).
-    let s = run(&[straight(-8.0, 40, -2.0), straight(20.0, 40, 5.0)], &no_objects(41));
+    let s = run(
+        &[straight(-8.0, 40, -2.0), straight(20.0, 40, 5.0)],
+        &no_objects(41),
+    );
     assert_eq!((s[0].progress_m, s[0].ep), (0.0, 0.0));
 }
 
@@ -115,7 +130,7 @@ fn static_object_costs_half_and_agent_costs_all() {
             is_static: true,
         })
         .collect();
-    let objects = per_time(&[cone.clone()]);
+    let objects = per_time(&[cone]);
     let alone = run(&[straight(40.0, 40, 10.0)], &objects);
     // Alone, its weighted progress 40 * 0.5 = 20 is the best: EP 1. TTC ignores the cone it
     // already hit: 1. PDMS = 0.5 * 1 * (5 + 5 + 2) / 12 = 0.5.
@@ -226,7 +241,10 @@ fn ttc_sees_the_constant_speed_extrapolation() {
         .collect();
     let parked = per_time(&[track(4, 18.0, 0.0, 0.0, 4.0, 2.0, 21)]);
     let s = run(&[braking], &parked);
-    assert_eq!((s[0].nc, s[0].ttc, s[0].comfort, s[0].ep), (1.0, 0.0, 1.0, 1.0));
+    assert_eq!(
+        (s[0].nc, s[0].ttc, s[0].comfort, s[0].ep),
+        (1.0, 0.0, 1.0, 1.0)
+    );
     assert!((s[0].score - 7.0 / 12.0).abs() < 1e-15);
 }
 
@@ -309,7 +327,10 @@ fn bad_input_is_rejected() {
         dt_secs: 0.0,
         ..input
     };
-    assert!(matches!(pdms(&zero_dt), Err(MetricsError::InvalidDt { .. })));
+    assert!(matches!(
+        pdms(&zero_dt),
+        Err(MetricsError::InvalidDt { .. })
+    ));
     // No proposals: no scores.
     let none = PdmsInput {
         proposals: &[],
@@ -322,7 +343,11 @@ fn bad_input_is_rejected() {
 fn projection_on_a_polyline() {
     // L-shaped line (0,0) -> (10,0) -> (10,10): (5, 3) projects to s = 5; (12, 4) to s = 14;
     // beyond the end (10, 20) to s = 20; before the start (-3, 0) to 0.
-    let line = [DVec2::new(0.0, 0.0), DVec2::new(10.0, 0.0), DVec2::new(10.0, 10.0)];
+    let line = [
+        DVec2::new(0.0, 0.0),
+        DVec2::new(10.0, 0.0),
+        DVec2::new(10.0, 10.0),
+    ];
     assert_eq!(project_on_polyline_m(&line, DVec2::new(5.0, 3.0)), 5.0);
     assert_eq!(project_on_polyline_m(&line, DVec2::new(12.0, 4.0)), 14.0);
     assert_eq!(project_on_polyline_m(&line, DVec2::new(10.0, 20.0)), 20.0);
