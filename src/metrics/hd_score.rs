@@ -72,6 +72,7 @@ impl DacGrid {
         }
     }
 
+    /// Number of cells (each count at least 1).
     pub fn cells(&self) -> usize {
         self.along.max(1) * self.across.max(1)
     }
@@ -91,6 +92,13 @@ impl DacGrid {
     }
 }
 
+/// HUGSIM's 2 x 2 grid, the paper's choice.
+impl Default for DacGrid {
+    fn default() -> Self {
+        DacGrid::HUGSIM
+    }
+}
+
 /// Everything one decision step is scored on.
 #[derive(Debug, Clone, Copy)]
 pub struct StepInput<'a> {
@@ -105,6 +113,8 @@ pub struct StepInput<'a> {
     pub actor_boxes: &'a [Vec<Obb>],
     /// Drivable-area polygons (union).
     pub drivable: &'a [Polygon],
+    /// Footprint cells for DAC: [`DacGrid::HUGSIM`] (the default) or
+    /// [`DacGrid::with_cell_size`] for cells of at most 2 x 2 m.
     pub dac_grid: DacGrid,
 }
 
