@@ -82,9 +82,9 @@ pub struct PoseSpec {
     pub yaw_deg: f64,
 }
 
-/// Where an inserted actor starts.
+/// Where an inserted actor starts. The form is chosen by its keys; unknown keys are errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum StartSpec {
     /// Relative to the ego's reference route: arc length from the ego start, lateral offset
     /// (left positive), heading relative to the route tangent.
@@ -121,7 +121,8 @@ pub enum BehaviourSpec {
     /// Drive ahead at `speed_mps`, brake at `decel_mps2` when triggered.
     HardBrake { speed_mps: f64, decel_mps2: f64 },
     /// Stand still (stationary obstacle, stalled vehicle).
-    Stop,
+    /// (A struct variant so that `deny_unknown_fields` rejects stray keys such as `speed_mps`.)
+    Stop {},
     /// Cross the road perpendicular to the route (pedestrian, cyclist) when triggered.
     Cross { speed_mps: f64 },
     /// Drive towards the ego along the route (wrong-way / overtaking vehicle) when triggered.
@@ -135,7 +136,7 @@ fn default_cut_in_secs() -> f64 {
 /// When a behaviour starts; before it, the actor holds its start state (scripted behaviours
 /// idle at their start pose, moving ones keep their initial speed along their lane).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum TriggerSpec {
     #[default]
     #[serde(skip)]
