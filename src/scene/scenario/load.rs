@@ -10,7 +10,10 @@
 //! `load_spec` also runs the scene-independent checks (`check::validate_spec`), so a spec that
 //! loads is well-formed; `check::check` adds the checks that need the scene.
 
-use super::check::validate_spec;
+use super::check::{check, validate_spec};
+use crate::scene::nuscenes::{self, Loaded};
+use crate::scene::{LoadWarning, Scene};
+use std::sync::Arc;
 use super::error::ScenarioError;
 use super::spec::ScenarioSpec;
 use std::path::Path;
@@ -64,6 +67,59 @@ pub fn parse_spec(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioErro
             problems,
         })
     }
+}
+
+/// A scenario file checked against its base scene.
+#[derive(Debug, Clone)]
+pub struct CheckedScenario {
+    pub spec: ScenarioSpec,
+    pub scene: Arc<Scene>,
+    /// Warnings from loading the base scene.
+    pub warnings: Vec<LoadWarning>,
+}
+
+/// Load a scenario file, load its base scene from `dataroot`/`version` and `check` the spec
+/// against it. Errors name the file.
+pub fn check_file(
+    path: &Path,
+    dataroot: &Path,
+    version: &str,
+) -> Result<CheckedScenario, ScenarioError> {
+    let origin = path.display().to_string();
+    let spec = load_spec(path)?;
+    let loaded = load_base_scene(&spec, &origin, dataroot, version)?;
+    let scene = Arc::new(loaded.value);
+    check(&spec, &scene).map_err(|e| e.with_origin(&origin))?;
+    Ok(CheckedScenario {
+        spec,
+        scene,
+        warnings: loaded.warnings,
+    })
+}
+
+/// Load the base scene a spec names. A name not in the dataset gives `UnknownScene` with the
+/// nearest names.
+pub fn load_base_scene(
+    spec: &ScenarioSpec,
+    origin: &str,
+    dataroot: &Path,
+    version: &str,
+) -> Result<Loaded<Scene>, ScenarioError> {
+    let scene_error = |source| ScenarioError::Scene {
+        origin: origin.to_string(),
+        scene: spec.scene.clone(),
+        source,
+    };
+    let names = nuscenes::scene_names(dataroot, version).map_err(scene_error)?;
+    if !names.contains(&spec.scene) {
+        return Err(ScenarioError::UnknownScene {
+            origin: origin.to_string(),
+            scene: spec.scene.clone(),
+            dataroot: dataroot.join(version),
+            nearby: super::nearest_names(&spec.scene, names.iter().map(String::as_str), 3),
+        });
+    }
+    nuscenes::load_scene(dataroot, version, &spec.scene).map_err(scene_error)
 }
 
 /// 1-based line and column (in characters) of a byte offset.

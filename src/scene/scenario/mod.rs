@@ -13,7 +13,7 @@ pub mod spec;
 
 pub use check::{check, validate_spec};
 pub use error::{Problem, ProblemKind, ScenarioError};
-pub use load::{load_spec, parse_spec};
+pub use load::{CheckedScenario, check_file, load_base_scene, load_spec, parse_spec};
 pub use resolve::{default_size_wlh_m, resolve};
 pub use resolved::*;
 pub use spec::*;
