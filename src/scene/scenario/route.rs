@@ -124,15 +124,50 @@ impl Polyline {
 }
 
 /// The logged ego path from `start_us` to the end of the log: the interpolated pose at the
-/// start, then every later keyframe, densified to `ROUTE_SPACING_M`.
+/// start, then every later keyframe, joined by cubic Hermite curves that leave and enter each
+/// pose along its logged heading (tangent length = chord length), sampled every
+/// `ROUTE_SPACING_M`. At 2 Hz keyframes a turn's chords are several metres long; the Hermite
+/// curve follows the driven arc instead of cutting its corners.
 pub fn logged_route(scene: &Scene, start_us: i64) -> Polyline {
-    let start = scene.ego_pose_at(start_us).map(|p| p.xy());
+    let start = scene.ego_pose_at(start_us).map(|p| (p.xy(), p.yaw()));
     let later = scene
         .ego_track
         .iter()
         .filter(|p| p.timestamp_us > start_us)
-        .map(|p| p.pose.xy());
-    Polyline::new(start.into_iter().chain(later)).densified(ROUTE_SPACING_M)
+        .map(|p| (p.pose.xy(), p.pose.yaw()));
+    let poses: Vec<(DVec2, f64)> = start.into_iter().chain(later).collect();
+    let mut points = Vec::with_capacity(poses.len() * 8);
+    for w in poses.windows(2) {
+        points.extend(hermite_samples(w[0], w[1], ROUTE_SPACING_M));
+    }
+    points.extend(poses.last().map(|p| p.0));
+    Polyline::new(points)
+}
+
+/// Samples (excluding the end point) of the cubic Hermite curve from pose `a` to pose `b`.
+/// A heading pointing against the chord (reversing) falls back to the chord direction.
+fn hermite_samples(a: (DVec2, f64), b: (DVec2, f64), spacing_m: f64) -> Vec<DVec2> {
+    let chord = b.0 - a.0;
+    let len = chord.length();
+    if len < MIN_SEGMENT_M {
+        return vec![a.0];
+    }
+    let tangent = |yaw: f64| {
+        let t = DVec2::from_angle(yaw);
+        if t.dot(chord) > 0.0 { t * len } else { chord }
+    };
+    let (m0, m1) = (tangent(a.1), tangent(b.1));
+    let n = ((len / spacing_m).ceil() as usize).max(1);
+    (0..n)
+        .map(|k| {
+            let u = k as f64 / n as f64;
+            let (u2, u3) = (u * u, u * u * u);
+            a.0 * (2.0 * u3 - 3.0 * u2 + 1.0)
+                + m0 * (u3 - 2.0 * u2 + u)
+                + b.0 * (-2.0 * u3 + 3.0 * u2)
+                + m1 * (u3 - u2)
+        })
+        .collect()
 }
 
 #[cfg(test)]
@@ -160,5 +195,21 @@ mod tests {
         let diag = DVec2::new(1.0, 1.0).normalize();
         assert!(t.distance(diag) < 1e-12);
         assert_eq!(l.point_at(15.0), Some(DVec2::new(10.0, 5.0)));
+    }
+
+    #[test]
+    fn hermite_follows_a_quarter_circle() {
+        // Quarter circle of radius 10 about the origin, from (10, 0) heading north to (0, 10)
+        // heading west, in 8 steps: every sample within 5 mm of the circle.
+        let r = 10.0;
+        let mut pts = Vec::new();
+        for k in 0..8 {
+            let (t0, t1) = (k as f64 * 0.19635, (k + 1) as f64 * 0.19635);
+            let pose = |t: f64| (DVec2::new(r * t.cos(), r * t.sin()), t + std::f64::consts::FRAC_PI_2);
+            pts.extend(hermite_samples(pose(t0), pose(t1), 0.5));
+        }
+        for p in pts {
+            assert!((p.length() - r).abs() < 5e-3, "{p} off the circle");
+        }
     }
 }
