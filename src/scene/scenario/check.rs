@@ -403,7 +403,7 @@ fn scene_problems(spec: &ScenarioSpec, scene: &Scene) -> Vec<Problem> {
             .map_or((0.0, 0.0), |[lo, hi]| (lo, hi));
         match &a.start {
             StartSpec::Route { route_s_m, .. } if route_s_m.is_finite() => {
-                let (min_m, max_m) = (-s_ego, route.length_m() - s_ego);
+                let (min_m, max_m) = (0.0 - s_ego, route.length_m() - s_ego); // 0.0 - x: never "-0.00"
                 let (from_m, to_m) = (route_s_m + jlo, route_s_m + jhi);
                 if from_m < min_m || to_m > max_m {
                     c.push(
