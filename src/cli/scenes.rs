@@ -3,6 +3,7 @@
 
 use anyhow::{Context, bail};
 use clap::Args;
+use mpa_sim::config::VehicleConfig;
 use mpa_sim::scene::registry::{self, SHIPPED_VERSION, Splits};
 use mpa_sim::scene::scenario::{self, ScenarioError};
 use mpa_sim::scene::{ActorClass, Scene, nuscenes};
@@ -211,6 +212,10 @@ fn check_shipped(
         .into());
     };
     let resolved = scenario::resolve(&spec, scene.clone(), 0).map_err(|e| e.with_origin(&origin))?;
+    let overlaps = scenario::start_overlaps(&resolved, &VehicleConfig::default());
+    if !overlaps.is_empty() {
+        bail!("{origin} (seed 0): {}", overlaps.join("; "));
+    }
     Ok(format!(
         "{:<28} {:<11} {:<10} {} actor(s), {:.1} s",
         spec.name,

@@ -14,7 +14,7 @@ pub mod spec;
 pub use check::{check, validate_spec};
 pub use error::{Problem, ProblemKind, ScenarioError};
 pub use load::{CheckedScenario, check_file, load_base_scene, load_spec, parse_spec};
-pub use resolve::{default_size_wlh_m, resolve};
+pub use resolve::{default_size_wlh_m, resolve, start_overlaps};
 pub use resolved::*;
 pub use spec::*;
 

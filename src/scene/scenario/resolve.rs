@@ -289,3 +289,37 @@ fn on_polyline(line: &Polyline, s_m: f64) -> (DVec2, DVec2) {
         line.tangent_at(s_m).unwrap_or(DVec2::X),
     )
 }
+
+/// Inserted actors whose start box overlaps the ego's start box or a kept logged actor's box
+/// at the episode start: one message per overlap, empty when the start is clean. An inserted
+/// actor placed on top of logged traffic is an authoring mistake the World would turn into an
+/// instant collision.
+pub fn start_overlaps(r: &ResolvedScenario, vehicle: &crate::config::VehicleConfig) -> Vec<String> {
+    use crate::geometry::{Obb, obb_overlap};
+    let yaw = r.ego_start.yaw();
+    let ego = Obb::new(
+        r.ego_start.xy() + DVec2::from_angle(yaw) * vehicle.rear_axle_to_center_m,
+        yaw,
+        vehicle.length_m,
+        vehicle.width_m,
+    );
+    let obb = |p: &Pose, size: DVec3| Obb::new(p.xy(), p.yaw(), size.y, size.x);
+    let mut out = Vec::new();
+    for (i, a) in r.inserted_actors.iter().enumerate() {
+        let boxed = obb(&a.start_pose, a.size_wlh_m);
+        if obb_overlap(&boxed, &ego) {
+            out.push(format!("actors[{i}] ({}) overlaps the ego at the start", a.id));
+        }
+        for l in &r.logged_actors {
+            if let Some(p) = l.pose_at(r.start_us)
+                && obb_overlap(&boxed, &obb(&p, l.size_wlh_m))
+            {
+                out.push(format!(
+                    "actors[{i}] ({}) overlaps logged actor {} ({}) at the start: move it or list the token in remove_actors",
+                    a.id, l.instance_token, l.category
+                ));
+            }
+        }
+    }
+    out
+}

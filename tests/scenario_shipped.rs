@@ -1,0 +1,152 @@
+//! The shipped scenario files parse and follow the authoring rules (families, route-relative
+//! starts 30..70 m ahead, triggers, jitter), and resolve on a stand-in scene; the registry
+//! lists them and parses split files. Checking them against the real shipped scenes is the
+//! job of `mpa-sim scenes validate --all`.
+
+mod common;
+
+use common::*;
+use mpa_sim::config::VehicleConfig;
+use mpa_sim::scene::registry::{self, RegistryError, Splits};
+use mpa_sim::scene::scenario::{
+    BehaviourSpec, Family, ScenarioSpec, StartSpec, TriggerSpec, load_spec, resolve,
+    start_overlaps,
+};
+use std::path::Path;
+use std::sync::Arc;
+
+fn shipped() -> Vec<(String, ScenarioSpec)> {
+    registry::shipped_scenario_files()
+        .unwrap()
+        .iter()
+        .map(|p| {
+            let spec = load_spec(p).unwrap_or_else(|e| panic!("{e}"));
+            (p.file_stem().unwrap().to_string_lossy().into_owned(), spec)
+        })
+        .collect()
+}
+
+#[test]
+fn every_shipped_scenario_parses_and_is_named_after_its_file() {
+    let all = shipped();
+    assert!(all.len() >= 12, "only {} scenarios", all.len());
+    for (stem, spec) in &all {
+        assert_eq!(stem, &spec.name);
+        assert!(!spec.description.is_empty(), "{stem}: no description");
+        let n: u32 = spec
+            .scene
+            .strip_prefix("scene-")
+            .and_then(|n| n.parse().ok())
+            .unwrap_or_else(|| panic!("{stem}: scene {}", spec.scene));
+        assert!((1..=10).contains(&n), "{stem}: scene {}", spec.scene);
+    }
+    let files = registry::shipped_scenario_files().unwrap();
+    let mut sorted = files.clone();
+    sorted.sort();
+    assert_eq!(files, sorted);
+}
+
+#[test]
+fn shipped_scenarios_cover_the_neuroncap_families_and_authoring_rules() {
+    let all = shipped();
+    for family in [Family::Stationary, Family::Frontal, Family::Side] {
+        assert!(
+            all.iter().filter(|(_, s)| s.family == family).count() >= 3,
+            "fewer than 3 {family:?} scenarios"
+        );
+    }
+    let scenes: std::collections::BTreeSet<&str> =
+        all.iter().map(|(_, s)| s.scene.as_str()).collect();
+    assert!(scenes.len() >= 8, "scenarios spread over {scenes:?} only");
+    for (stem, spec) in &all {
+        assert!(!spec.actors.is_empty(), "{stem}: no adversary");
+        for a in &spec.actors {
+            let StartSpec::Route { route_s_m, .. } = a.start else {
+                panic!("{stem}: {} does not start on the route", a.id)
+            };
+            assert!((30.0..=70.0).contains(&route_s_m), "{stem}: route_s_m {route_s_m}");
+            assert!(a.jitter.route_s_m.is_some(), "{stem}: no position jitter");
+            let moving = !matches!(a.behaviour, BehaviourSpec::Stop {});
+            if moving {
+                assert!(a.trigger != TriggerSpec::Immediately, "{stem}: no trigger");
+                assert!(a.jitter.speed_mps.is_some(), "{stem}: no speed jitter");
+            }
+        }
+    }
+}
+
+#[test]
+fn shipped_scenarios_resolve_on_a_stand_in_scene() {
+    // The 200 m straight test road stands in for the real scenes, which the loader provides.
+    for (stem, spec) in shipped() {
+        let mut spec = spec;
+        spec.scene = "scene-straight".into();
+        for seed in 0..10 {
+            let r = resolve(&spec, straight_scene(), seed).unwrap_or_else(|e| panic!("{e}"));
+            assert_eq!(r.inserted_actors.len(), spec.actors.len());
+            let overlaps = start_overlaps(&r, &VehicleConfig::default());
+            assert!(
+                overlaps.iter().all(|o| !o.contains("the ego")),
+                "{stem}: {overlaps:?}"
+            );
+        }
+    }
+}
+
+#[test]
+fn start_overlaps_reports_actors_on_logged_traffic() {
+    let scene = straight_scene();
+    let parked = scene.actors[0].pose_at(LOG_START_US).unwrap().xy();
+    let text = toml_with(
+        "scene-straight",
+        &format!(
+            "[[actors]]\nid = \"on-parked\"\nclass = \"car\"\nstart = {{ x = {}, y = {}, yaw_deg = 30.0 }}\nbehaviour = {{ kind = \"stop\" }}\n\n[[actors]]\nid = \"on-ego\"\nclass = \"car\"\nstart = {{ route_s_m = 1.0 }}\nbehaviour = {{ kind = \"stop\" }}\n",
+            parked.x + 1.0,
+            parked.y
+        ),
+    );
+    let spec = mpa_sim::scene::scenario::parse_spec(&text, "t").unwrap();
+    let r = resolve(&spec, Arc::clone(&scene), 0).unwrap();
+    let o = start_overlaps(&r, &VehicleConfig::default());
+    assert_eq!(o.len(), 2, "{o:?}");
+    assert!(o[0].contains("on-parked") && o[0].contains("inst-parked-car"));
+    assert!(o[1].contains("on-ego") && o[1].contains("the ego"));
+}
+
+#[test]
+fn safety_critical_split_lists_the_scenario_files() {
+    let names = registry::split("safety_critical").unwrap();
+    let stems: Vec<String> = shipped().into_iter().map(|(s, _)| s).collect();
+    assert_eq!(names, stems);
+}
+
+#[test]
+fn unknown_split_lists_the_allowed_names() {
+    let err = registry::split("validation").unwrap_err();
+    assert!(matches!(err, RegistryError::UnknownSplit { .. }));
+    let msg = err.to_string();
+    for n in ["train", "test_in_domain", "test_unseen", "safety_critical"] {
+        assert!(msg.contains(n), "{msg}");
+    }
+}
+
+#[test]
+fn splits_parse_and_report_unknown_and_repeated_scenes() {
+    let path = Path::new("splits.toml");
+    let s = Splits::parse(
+        "train = [\"scene-0001\", \"scene-0002\"]\ntest_in_domain = [\"scene-0002\"]\ntest_unseen = [\"scene-0011\"]\n",
+        path,
+    )
+    .unwrap();
+    assert_eq!(s.scenes("train").unwrap().len(), 2);
+    assert!(s.scenes("safety_critical").is_none());
+    let known: Vec<String> = (1..=10).map(|i| format!("scene-{i:04}")).collect();
+    let problems = s.problems(&known);
+    assert_eq!(problems.len(), 2, "{problems:?}");
+    assert!(problems[0].contains("test_in_domain[0]") && problems[0].contains("already listed in train"));
+    assert!(problems[1].contains("test_unseen[0]") && problems[1].contains("nearest: scene-0001, scene-0010"));
+
+    let err = Splits::parse("train = []\ntest = []\n", path).unwrap_err();
+    let msg = err.to_string();
+    assert!(msg.contains("splits.toml:2:1") && msg.contains("unknown field `test`"), "{msg}");
+}
