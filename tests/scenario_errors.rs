@@ -47,13 +47,23 @@ fn syntax_error_has_line_and_column() {
 
 #[test]
 fn unknown_key_lists_the_allowed_keys() {
-    let err = parse_err(&format!("{ACTOR}behaviour = {{ kind = \"stop\" }}\ncolour = \"red\"\n"));
+    let err = parse_err(&format!(
+        "{ACTOR}behaviour = {{ kind = \"stop\" }}\ncolour = \"red\"\n"
+    ));
     let ScenarioError::Schema { field, line, .. } = &err else {
         panic!("{err:?}")
     };
     assert_eq!(field, "actors[0].colour");
     assert_eq!(*line, 9);
-    assert_mentions(&err, &["unknown field `colour`", "`class`", "`behaviour`", "`jitter`"]);
+    assert_mentions(
+        &err,
+        &[
+            "unknown field `colour`",
+            "`class`",
+            "`behaviour`",
+            "`jitter`",
+        ],
+    );
 }
 
 #[test]
@@ -61,7 +71,14 @@ fn unknown_family_lists_the_families() {
     let err = parse_spec("name = \"x\"\nscene = \"s\"\nfamily = \"rear\"\n", ORIGIN).unwrap_err();
     assert_mentions(
         &err,
-        &["field `family`", "`rear`", "`nominal`", "`stationary`", "`frontal`", "`side`"],
+        &[
+            "field `family`",
+            "`rear`",
+            "`nominal`",
+            "`stationary`",
+            "`frontal`",
+            "`side`",
+        ],
     );
 }
 
@@ -99,10 +116,16 @@ fn stray_behaviour_key_names_the_keys_of_its_kind() {
 
 #[test]
 fn missing_behaviour_key_names_the_keys_of_its_kind() {
-    let err = parse_err(&format!("{ACTOR}behaviour = {{ kind = \"hard_brake\", speed_mps = 5.0 }}\n"));
+    let err = parse_err(&format!(
+        "{ACTOR}behaviour = {{ kind = \"hard_brake\", speed_mps = 5.0 }}\n"
+    ));
     assert_mentions(
         &err,
-        &["field `actors[0].behaviour`", "decel_mps2", "behaviour kind `hard_brake`"],
+        &[
+            "field `actors[0].behaviour`",
+            "decel_mps2",
+            "behaviour kind `hard_brake`",
+        ],
     );
 }
 
@@ -111,7 +134,15 @@ fn unknown_start_form_lists_the_forms() {
     let err = parse_err(
         "[[actors]]\nid = \"a\"\nclass = \"car\"\nstart = { s = 4.0 }\nbehaviour = { kind = \"stop\" }\n",
     );
-    assert_mentions(&err, &["field `actors[0].start`", "route_s_m", "lane", "x, y, yaw_deg"]);
+    assert_mentions(
+        &err,
+        &[
+            "field `actors[0].start`",
+            "route_s_m",
+            "lane",
+            "x, y, yaw_deg",
+        ],
+    );
 }
 
 #[test]
@@ -119,7 +150,10 @@ fn unknown_trigger_form_lists_the_forms() {
     let err = parse_err(&format!(
         "{ACTOR}behaviour = {{ kind = \"stop\" }}\ntrigger = {{ distance_m = 3.0 }}\n"
     ));
-    assert_mentions(&err, &["field `actors[0].trigger`", "time_secs", "ego_distance_m"]);
+    assert_mentions(
+        &err,
+        &["field `actors[0].trigger`", "time_secs", "ego_distance_m"],
+    );
 }
 
 #[test]
@@ -144,7 +178,9 @@ fn unknown_class_lists_the_classes() {
 
 #[test]
 fn non_finite_number_is_rejected() {
-    let err = parse_err(&format!("{ACTOR}behaviour = {{ kind = \"cross\", speed_mps = nan }}\n"));
+    let err = parse_err(&format!(
+        "{ACTOR}behaviour = {{ kind = \"cross\", speed_mps = nan }}\n"
+    ));
     let (field, kind) = only_problem(&err);
     assert_eq!(field, "actors[0].behaviour.speed_mps");
     assert!(matches!(kind, ProblemKind::NotFinite { .. }));
@@ -152,7 +188,9 @@ fn non_finite_number_is_rejected() {
 
 #[test]
 fn negative_speed_is_rejected() {
-    let err = parse_err(&format!("{ACTOR}behaviour = {{ kind = \"oncoming\", speed_mps = -3.0 }}\n"));
+    let err = parse_err(&format!(
+        "{ACTOR}behaviour = {{ kind = \"oncoming\", speed_mps = -3.0 }}\n"
+    ));
     let (field, kind) = only_problem(&err);
     assert_eq!(field, "actors[0].behaviour.speed_mps");
     assert!(matches!(kind, ProblemKind::OutOfRange { value, .. } if *value == -3.0));
@@ -196,14 +234,25 @@ fn jitter_without_effect_is_rejected() {
         "[ego]\njitter = {{ route_s_m = [-1.0, 1.0] }}\n\n{ACTOR}behaviour = {{ kind = \"stop\" }}\njitter = {{ speed_mps = [-1.0, 1.0] }}\n"
     ));
     let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
-    assert_eq!(fields, ["ego.jitter.route_s_m", "actors[0].jitter.speed_mps"]);
-    assert_mentions(&err, &["allowed keys are start_secs, speed_mps", "allowed keys are route_s_m, lateral_m, yaw_deg"]);
+    assert_eq!(
+        fields,
+        ["ego.jitter.route_s_m", "actors[0].jitter.speed_mps"]
+    );
+    assert_mentions(
+        &err,
+        &[
+            "allowed keys are start_secs, speed_mps",
+            "allowed keys are route_s_m, lateral_m, yaw_deg",
+        ],
+    );
 }
 
 #[test]
 fn duplicate_and_reserved_ids_are_rejected() {
     let one = |id: &str| {
-        format!("[[actors]]\nid = \"{id}\"\nclass = \"car\"\nstart = {{ route_s_m = 40.0 }}\nbehaviour = {{ kind = \"stop\" }}\n")
+        format!(
+            "[[actors]]\nid = \"{id}\"\nclass = \"car\"\nstart = {{ route_s_m = 40.0 }}\nbehaviour = {{ kind = \"stop\" }}\n"
+        )
     };
     let err = parse_err(&format!("{}{}{}", one("a"), one("a"), one("ego")));
     let p = err.problems();
@@ -252,7 +301,10 @@ fn unknown_removed_actor_is_rejected() {
     let err = check_err("remove_actors = [\"inst-parked-car\", \"inst-nope\"]\n");
     let (field, kind) = only_problem(&err);
     assert_eq!(field, "remove_actors[1]");
-    assert!(matches!(kind, ProblemKind::UnknownActorToken { count: 2, .. }));
+    assert!(matches!(
+        kind,
+        ProblemKind::UnknownActorToken { count: 2, .. }
+    ));
     assert_mentions(&err, &["\"inst-nope\"", "inst-parked-car"]);
 }
 

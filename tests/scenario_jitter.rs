@@ -32,11 +32,11 @@ jitter = { route_s_m = [-10.0, 10.0] }
 "#;
 
 fn spec(extra: &str) -> ScenarioSpec {
-    parse_spec(&toml_with("scene-straight", extra), "t").unwrap()
+    parse_spec(&toml_with("scene-straight", extra), "t").expect("valid spec")
 }
 
 fn run(spec: &ScenarioSpec, seed: u64) -> ResolvedScenario {
-    resolve(spec, straight_scene(), seed).unwrap()
+    resolve(spec, straight_scene(), seed).expect("resolves")
 }
 
 /// Arc length of an actor ahead of the ego start along the straight road.
@@ -65,7 +65,10 @@ fn seeds_differ_and_stay_in_range() {
         assert!((9.5..=10.5).contains(&r.ego_start_speed_mps));
         let walker = &r.inserted_actors[0];
         let ahead = ahead_m(&r, 0);
-        assert!((45.0 - 1e-9..=55.0 + 1e-9).contains(&ahead), "ahead {ahead}");
+        assert!(
+            (45.0 - 1e-9..=55.0 + 1e-9).contains(&ahead),
+            "ahead {ahead}"
+        );
         let Behaviour::Cross { speed_mps } = walker.behaviour else {
             panic!("behaviour changed kind")
         };
@@ -83,7 +86,11 @@ fn seeds_differ_and_stay_in_range() {
         }
         distinct.insert(format!("{ahead:.9}"));
     }
-    assert_eq!(distinct.len(), SEEDS.count(), "every seed draws a new position");
+    assert_eq!(
+        distinct.len(),
+        SEEDS.count(),
+        "every seed draws a new position"
+    );
     // Uniform draws: each half of the range gets 150 +- 4.5 sigma (sigma = sqrt(300)/2).
     assert!(lo_half.abs_diff(hi_half) < 78, "{lo_half} vs {hi_half}");
 }

@@ -18,7 +18,10 @@ fn approx(a: f64, b: f64, tol: f64, what: &str) {
 }
 
 fn approx_angle(a: f64, b: f64, tol: f64, what: &str) {
-    assert!(wrap_angle(a - b).abs() <= tol, "{what}: {a} vs {b} (tol {tol})");
+    assert!(
+        wrap_angle(a - b).abs() <= tol,
+        "{what}: {a} vs {b} (tol {tol})"
+    );
 }
 
 #[test]
@@ -53,19 +56,37 @@ trigger = { ego_distance_m = 50.0 }
     assert!(r.route[0].distance(ego_xy) < 1e-9);
     let route_len: f64 = r.route.windows(2).map(|w| w[0].distance(w[1])).sum();
     approx(route_len, 180.0, 1e-9, "route length");
-    assert!(r.route.windows(2).all(|w| w[0].distance(w[1]) <= 0.5 + 1e-9));
+    assert!(
+        r.route
+            .windows(2)
+            .all(|w| w[0].distance(w[1]) <= 0.5 + 1e-9)
+    );
 
     // 40 m ahead of the ego, 2 m to the left, facing back.
     let a = &r.inserted_actors[0];
     let dir = DVec2::from_angle(STRAIGHT_YAW);
     let expected = ego_xy + dir * 40.0 + dir.perp() * 2.0;
-    assert!(a.start_pose.xy().distance(expected) < 1e-9, "{}", a.start_pose.xy());
+    assert!(
+        a.start_pose.xy().distance(expected) < 1e-9,
+        "{}",
+        a.start_pose.xy()
+    );
     approx_angle(a.start_pose.yaw(), STRAIGHT_YAW + PI, 1e-9, "yaw");
-    approx(a.start_pose.translation.z, 1.7 / 2.0, 1e-12, "z = half height");
+    approx(
+        a.start_pose.translation.z,
+        1.7 / 2.0,
+        1e-12,
+        "z = half height",
+    );
     assert_eq!(a.class, ActorClass::Car);
     assert_eq!(a.size_wlh_m, default_size_wlh_m(ActorClass::Car));
     assert_eq!(a.behaviour, Behaviour::Oncoming { speed_mps: 8.0 });
-    assert_eq!(a.trigger, Trigger::EgoDistance { ego_distance_m: 50.0 });
+    assert_eq!(
+        a.trigger,
+        Trigger::EgoDistance {
+            ego_distance_m: 50.0
+        }
+    );
     assert_eq!(r.family, Family::Side);
     assert_eq!(r.logged_actors.len(), 2);
 }
@@ -234,7 +255,13 @@ behaviour = { kind = "stop" }
         .collect();
     assert_eq!(kept, vec!["inst-parked-car"]);
     // Arc length counts from the ego's projection (0, 0) on the overridden route.
-    assert!(r.inserted_actors[0].start_pose.xy().distance(DVec2::new(30.0, -1.0)) < 1e-9);
+    assert!(
+        r.inserted_actors[0]
+            .start_pose
+            .xy()
+            .distance(DVec2::new(30.0, -1.0))
+            < 1e-9
+    );
     assert_eq!(r.route.first(), Some(&DVec2::new(-10.0, 0.0)));
 
     let all_removed = parse_spec(
@@ -242,10 +269,12 @@ behaviour = { kind = "stop" }
         "t",
     )
     .unwrap();
-    assert!(resolve(&all_removed, scene, SEED)
-        .unwrap()
-        .logged_actors
-        .is_empty());
+    assert!(
+        resolve(&all_removed, scene, SEED)
+            .unwrap()
+            .logged_actors
+            .is_empty()
+    );
 }
 
 #[test]

@@ -9,19 +9,24 @@ use common::*;
 use mpa_sim::config::VehicleConfig;
 use mpa_sim::scene::registry::{self, RegistryError, Splits};
 use mpa_sim::scene::scenario::{
-    BehaviourSpec, Family, ScenarioSpec, StartSpec, TriggerSpec, load_spec, resolve,
-    start_overlaps,
+    BehaviourSpec, Family, ScenarioSpec, StartSpec, TriggerSpec, load_spec, resolve, start_overlaps,
 };
 use std::path::Path;
 use std::sync::Arc;
 
 fn shipped() -> Vec<(String, ScenarioSpec)> {
     registry::shipped_scenario_files()
-        .unwrap()
+        .expect("scenes/scenarios is readable")
         .iter()
         .map(|p| {
             let spec = load_spec(p).unwrap_or_else(|e| panic!("{e}"));
-            (p.file_stem().unwrap().to_string_lossy().into_owned(), spec)
+            (
+                p.file_stem()
+                    .expect("a .toml file has a stem")
+                    .to_string_lossy()
+                    .into_owned(),
+                spec,
+            )
         })
         .collect()
 }
@@ -64,7 +69,10 @@ fn shipped_scenarios_cover_the_neuroncap_families_and_authoring_rules() {
             let StartSpec::Route { route_s_m, .. } = a.start else {
                 panic!("{stem}: {} does not start on the route", a.id)
             };
-            assert!((30.0..=70.0).contains(&route_s_m), "{stem}: route_s_m {route_s_m}");
+            assert!(
+                (30.0..=70.0).contains(&route_s_m),
+                "{stem}: route_s_m {route_s_m}"
+            );
             assert!(a.jitter.route_s_m.is_some(), "{stem}: no position jitter");
             let moving = !matches!(a.behaviour, BehaviourSpec::Stop {});
             if moving {
@@ -143,10 +151,19 @@ fn splits_parse_and_report_unknown_and_repeated_scenes() {
     let known: Vec<String> = (1..=10).map(|i| format!("scene-{i:04}")).collect();
     let problems = s.problems(&known);
     assert_eq!(problems.len(), 2, "{problems:?}");
-    assert!(problems[0].contains("test_in_domain[0]") && problems[0].contains("already listed in train"));
-    assert!(problems[1].contains("test_unseen[0]") && problems[1].contains("nearest: scene-0001, scene-0010"));
+    assert!(
+        problems[0].contains("test_in_domain[0]")
+            && problems[0].contains("already listed in train")
+    );
+    assert!(
+        problems[1].contains("test_unseen[0]")
+            && problems[1].contains("nearest: scene-0001, scene-0010")
+    );
 
     let err = Splits::parse("train = []\ntest = []\n", path).unwrap_err();
     let msg = err.to_string();
-    assert!(msg.contains("splits.toml:2:1") && msg.contains("unknown field `test`"), "{msg}");
+    assert!(
+        msg.contains("splits.toml:2:1") && msg.contains("unknown field `test`"),
+        "{msg}"
+    );
 }

@@ -99,7 +99,11 @@ pub fn show(name: &str, data: &DataArgs) -> anyhow::Result<()> {
     for (class, cats) in &by_class {
         let total: usize = cats.values().sum();
         let names: Vec<String> = cats.iter().map(|(c, n)| format!("{c} {n}")).collect();
-        println!("    {:<11} {total:>4}  ({})", class.as_str(), names.join(", "));
+        println!(
+            "    {:<11} {total:>4}  ({})",
+            class.as_str(),
+            names.join(", ")
+        );
     }
     let m = &s.map;
     let connectors = m.lanes.iter().filter(|l| l.is_connector).count();
@@ -211,7 +215,8 @@ fn check_shipped(
         }
         .into());
     };
-    let resolved = scenario::resolve(&spec, scene.clone(), 0).map_err(|e| e.with_origin(&origin))?;
+    let resolved =
+        scenario::resolve(&spec, scene.clone(), 0).map_err(|e| e.with_origin(&origin))?;
     let overlaps = scenario::start_overlaps(&resolved, &VehicleConfig::default());
     if !overlaps.is_empty() {
         bail!("{origin} (seed 0): {}", overlaps.join("; "));

@@ -44,7 +44,9 @@ pub enum RegistryError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{path}:{line}:{column}: {message} (expected keys: train, test_in_domain, test_unseen, each a list of scene names)")]
+    #[error(
+        "{path}:{line}:{column}: {message} (expected keys: train, test_in_domain, test_unseen, each a list of scene names)"
+    )]
     Toml {
         path: PathBuf,
         line: usize,
@@ -118,7 +120,9 @@ impl Splits {
                     ));
                 }
                 if let Some(first) = seen.insert(name, split) {
-                    out.push(format!("{split}[{i}]: {name:?} is already listed in {first}"));
+                    out.push(format!(
+                        "{split}[{i}]: {name:?} is already listed in {first}"
+                    ));
                 }
             }
         }

@@ -163,17 +163,17 @@ pub fn straight_scene() -> Arc<Scene> {
     let parked = (0..=4)
         .map(|k| TimedPose {
             timestamp_us: LOG_START_US + k * 5 * KEYFRAME_US,
-            pose: pose(straight_path(80.0).0 + DVec2::new(-2.0, 3.5), STRAIGHT_YAW, 0.85),
+            pose: pose(
+                straight_path(80.0).0 + DVec2::new(-2.0, 3.5),
+                STRAIGHT_YAW,
+                0.85,
+            ),
         })
         .collect();
     let walker = (0..=4)
         .map(|k| TimedPose {
             timestamp_us: LOG_START_US + k * 5 * KEYFRAME_US,
-            pose: pose(
-                straight_path(120.0).0 + DVec2::new(k as f64, 6.0),
-                0.0,
-                0.9,
-            ),
+            pose: pose(straight_path(120.0).0 + DVec2::new(k as f64, 6.0), 0.0, 0.9),
         })
         .collect();
     Arc::new(scene(

@@ -232,8 +232,18 @@ fn actor_numbers(
         if triggered { ", trigger" } else { "" }
     );
     c.not_applicable(&jf, jitter.start_secs.is_some(), "start_secs", &allowed);
-    c.not_applicable(&jf, !moving && jitter.speed_mps.is_some(), "speed_mps", &allowed);
-    c.not_applicable(&jf, !triggered && jitter.trigger.is_some(), "trigger", &allowed);
+    c.not_applicable(
+        &jf,
+        !moving && jitter.speed_mps.is_some(),
+        "speed_mps",
+        &allowed,
+    );
+    c.not_applicable(
+        &jf,
+        !triggered && jitter.trigger.is_some(),
+        "trigger",
+        &allowed,
+    );
     c.range(&format!("{jf}.route_s_m"), jitter.route_s_m);
     c.range(&format!("{jf}.lateral_m"), jitter.lateral_m);
     c.range(&format!("{jf}.yaw_deg"), jitter.yaw_deg);
@@ -321,7 +331,11 @@ fn actor_numbers(
 }
 
 /// The reference route and the ego's arc length on it, for an episode starting at `start_us`.
-pub(crate) fn reference_route(spec: &ScenarioSpec, scene: &Scene, start_us: i64) -> (Polyline, f64) {
+pub(crate) fn reference_route(
+    spec: &ScenarioSpec,
+    scene: &Scene,
+    start_us: i64,
+) -> (Polyline, f64) {
     let route = match &spec.ego.route {
         Some(pts) => Polyline::new(pts.iter().map(|p| DVec2::from(*p)))
             .densified(super::route::ROUTE_SPACING_M),
@@ -329,9 +343,7 @@ pub(crate) fn reference_route(spec: &ScenarioSpec, scene: &Scene, start_us: i64)
     };
     let ego_xy = match spec.ego.start_pose {
         Some(p) => DVec2::new(p.x, p.y),
-        None => scene
-            .ego_pose_at(start_us)
-            .map_or(DVec2::ZERO, |p| p.xy()),
+        None => scene.ego_pose_at(start_us).map_or(DVec2::ZERO, |p| p.xy()),
     };
     let s_ego = route.project(ego_xy);
     (route, s_ego)

@@ -77,8 +77,9 @@ pub enum ScenarioError {
     Scene {
         origin: String,
         scene: String,
+        /// Boxed: `SceneError` is large and this variant is rare.
         #[source]
-        source: SceneError,
+        source: Box<SceneError>,
     },
 }
 
@@ -175,7 +176,9 @@ pub enum ProblemKind {
         to_m: f64,
         length_m: f64,
     },
-    #[error("instance token {token:?} is not an actor of scene {scene} (it has {count} actors; e.g. {examples})")]
+    #[error(
+        "instance token {token:?} is not an actor of scene {scene} (it has {count} actors; e.g. {examples})"
+    )]
     UnknownActorToken {
         token: String,
         scene: String,
@@ -190,7 +193,9 @@ pub enum ProblemKind {
     },
     #[error("jitter key `{key}` has no effect here: allowed keys are {allowed}")]
     JitterNotApplicable { key: String, allowed: String },
-    #[error("polyline has {points} distinct point(s) spanning {length_m:.2} m: expected at least 2 points and a positive length")]
+    #[error(
+        "polyline has {points} distinct point(s) spanning {length_m:.2} m: expected at least 2 points and a positive length"
+    )]
     DegeneratePolyline { points: usize, length_m: f64 },
     #[error("is empty: expected {expected}")]
     Empty { expected: String },

@@ -11,18 +11,20 @@
 //! loads is well-formed; `check::check` adds the checks that need the scene.
 
 use super::check::{check, validate_spec};
-use crate::scene::nuscenes::{self, Loaded};
-use crate::scene::{LoadWarning, Scene};
-use std::sync::Arc;
 use super::error::ScenarioError;
 use super::spec::ScenarioSpec;
+use crate::scene::nuscenes::{self, Loaded};
+use crate::scene::{LoadWarning, Scene};
 use std::path::Path;
+use std::sync::Arc;
 use toml::de::{DeTable, DeValue};
 
 /// Allowed forms of `actors[i].start`, for messages.
-pub const START_FORMS: &str = "{ route_s_m, lateral_m = 0, yaw_deg = 0 } | { lane, s_m = 0 } | { x, y, yaw_deg }";
+pub const START_FORMS: &str =
+    "{ route_s_m, lateral_m = 0, yaw_deg = 0 } | { lane, s_m = 0 } | { x, y, yaw_deg }";
 /// Allowed forms of `actors[i].trigger`, for messages.
-pub const TRIGGER_FORMS: &str = "{ time_secs } | { ego_distance_m } (omit the key to start immediately)";
+pub const TRIGGER_FORMS: &str =
+    "{ time_secs } | { ego_distance_m } (omit the key to start immediately)";
 
 /// Read, parse and validate (scene-independent checks) a scenario file.
 pub fn load_spec(path: &Path) -> Result<ScenarioSpec, ScenarioError> {
@@ -108,7 +110,7 @@ pub fn load_base_scene(
     let scene_error = |source| ScenarioError::Scene {
         origin: origin.to_string(),
         scene: spec.scene.clone(),
-        source,
+        source: Box::new(source),
     };
     let names = nuscenes::scene_names(dataroot, version).map_err(scene_error)?;
     if !names.contains(&spec.scene) {
@@ -169,7 +171,9 @@ fn value_path_at(value: &DeValue<'_>, offset: usize, path: &mut Vec<String>) {
 fn contains(value: &DeValue<'_>, offset: usize) -> bool {
     match value {
         DeValue::Table(t) => t.iter().any(|(k, v)| {
-            k.span().contains(&offset) || v.span().contains(&offset) || contains(v.get_ref(), offset)
+            k.span().contains(&offset)
+                || v.span().contains(&offset)
+                || contains(v.get_ref(), offset)
         }),
         DeValue::Array(items) => items
             .iter()
@@ -219,8 +223,11 @@ fn explain(message: &str, field: &mut String, doc: &DeTable<'_>) -> String {
             );
         }
     }
-    if message.starts_with("missing field") && field.ends_with("behaviour") {
-        if let Some(kind) = behaviour_kind(doc, &format!("{field}.x")) {
+    if message.starts_with("missing field")
+        && field.ends_with("behaviour")
+        && let Some(kind) = behaviour_kind(doc, &format!("{field}.x"))
+    {
+        {
             return format!(
                 "{message} for behaviour kind `{kind}`: expected {}",
                 kind_keys(kind)
@@ -249,7 +256,12 @@ fn behaviour_kind<'a>(doc: &'a DeTable<'_>, field: &str) -> Option<&'a str> {
     let i: usize = index.parse().ok()?;
     let actors = doc.get("actors")?.get_ref().as_array()?;
     let behaviour = actors.get(i)?.get_ref().as_table()?.get("behaviour")?;
-    behaviour.get_ref().as_table()?.get("kind")?.get_ref().as_str()
+    behaviour
+        .get_ref()
+        .as_table()?
+        .get("kind")?
+        .get_ref()
+        .as_str()
 }
 
 #[cfg(test)]

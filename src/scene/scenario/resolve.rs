@@ -308,7 +308,10 @@ pub fn start_overlaps(r: &ResolvedScenario, vehicle: &crate::config::VehicleConf
     for (i, a) in r.inserted_actors.iter().enumerate() {
         let boxed = obb(&a.start_pose, a.size_wlh_m);
         if obb_overlap(&boxed, &ego) {
-            out.push(format!("actors[{i}] ({}) overlaps the ego at the start", a.id));
+            out.push(format!(
+                "actors[{i}] ({}) overlaps the ego at the start",
+                a.id
+            ));
         }
         for l in &r.logged_actors {
             if let Some(p) = l.pose_at(r.start_us)

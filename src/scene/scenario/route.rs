@@ -116,7 +116,10 @@ impl Polyline {
             let t = ((p - w[0]).dot(d) / d.length_squared()).clamp(0.0, 1.0);
             let dist2 = (w[0] + d * t).distance_squared(p);
             if dist2 < best.0 {
-                best = (dist2, self.cum_s_m[i] + t * (self.cum_s_m[i + 1] - self.cum_s_m[i]));
+                best = (
+                    dist2,
+                    self.cum_s_m[i] + t * (self.cum_s_m[i + 1] - self.cum_s_m[i]),
+                );
             }
         }
         best.1
@@ -205,7 +208,12 @@ mod tests {
         let mut pts = Vec::new();
         for k in 0..8 {
             let (t0, t1) = (k as f64 * 0.19635, (k + 1) as f64 * 0.19635);
-            let pose = |t: f64| (DVec2::new(r * t.cos(), r * t.sin()), t + std::f64::consts::FRAC_PI_2);
+            let pose = |t: f64| {
+                (
+                    DVec2::new(r * t.cos(), r * t.sin()),
+                    t + std::f64::consts::FRAC_PI_2,
+                )
+            };
             pts.extend(hermite_samples(pose(t0), pose(t1), 0.5));
         }
         for p in pts {
