@@ -1,9 +1,9 @@
 //! Every kind of malformed scenario gets an error naming the field, what was found and what
 //! is allowed. One test per error kind, on small TOML strings.
 
-mod common;
+mod scenario_common;
 
-use common::*;
+use scenario_common::*;
 use mpa_sim::scene::scenario::{ProblemKind, ScenarioError, check, load_spec, parse_spec};
 
 const ORIGIN: &str = "scenarios/test.toml";

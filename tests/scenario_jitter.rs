@@ -1,9 +1,9 @@
 //! Jitter: deterministic per seed, different across seeds, inside its ranges, and drawn per
 //! (scenario, actor) so that adding an actor or a jitter key leaves other draws unchanged.
 
-mod common;
+mod scenario_common;
 
-use common::*;
+use scenario_common::*;
 use mpa_sim::scene::scenario::{
     Behaviour, ResolvedScenario, ScenarioSpec, Trigger, parse_spec, resolve,
 };

@@ -1,9 +1,9 @@
 //! Resolution puts route-, lane- and pose-relative actors where hand geometry says, on a
 //! straight and on a curved route, and fills in the ego start, route, duration and actors.
 
-mod common;
+mod scenario_common;
 
-use common::*;
+use scenario_common::*;
 use glam::DVec2;
 use mpa_sim::scene::scenario::{
     Behaviour, Family, ResolvedScenario, Trigger, default_size_wlh_m, parse_spec, resolve,

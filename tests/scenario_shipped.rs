@@ -3,9 +3,9 @@
 //! lists them and parses split files. Checking them against the real shipped scenes is the
 //! job of `mpa-sim scenes validate --all`.
 
-mod common;
+mod scenario_common;
 
-use common::*;
+use scenario_common::*;
 use mpa_sim::config::VehicleConfig;
 use mpa_sim::scene::registry::{self, RegistryError, Splits};
 use mpa_sim::scene::scenario::{
