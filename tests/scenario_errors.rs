@@ -3,8 +3,8 @@
 
 mod scenario_common;
 
-use scenario_common::*;
 use mpa_sim::scene::scenario::{ProblemKind, ScenarioError, check, load_spec, parse_spec};
+use scenario_common::*;
 
 const ORIGIN: &str = "scenarios/test.toml";
 

@@ -3,10 +3,10 @@
 
 mod scenario_common;
 
-use scenario_common::*;
 use mpa_sim::scene::scenario::{
     Behaviour, ResolvedScenario, ScenarioSpec, Trigger, parse_spec, resolve,
 };
+use scenario_common::*;
 
 const SEEDS: std::ops::Range<u64> = 0..300;
 

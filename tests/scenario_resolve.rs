@@ -3,12 +3,12 @@
 
 mod scenario_common;
 
-use scenario_common::*;
 use glam::DVec2;
 use mpa_sim::scene::scenario::{
     Behaviour, Family, ResolvedScenario, Trigger, default_size_wlh_m, parse_spec, resolve,
 };
 use mpa_sim::scene::{ActorClass, wrap_angle};
+use scenario_common::*;
 use std::f64::consts::PI;
 
 const SEED: u64 = 7;

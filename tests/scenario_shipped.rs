@@ -5,12 +5,13 @@
 
 mod scenario_common;
 
-use scenario_common::*;
 use mpa_sim::config::VehicleConfig;
 use mpa_sim::scene::registry::{self, RegistryError, Splits};
 use mpa_sim::scene::scenario::{
-    BehaviourSpec, Family, ScenarioSpec, StartSpec, TriggerSpec, load_spec, resolve, start_overlaps,
+    BehaviourSpec, Family, ScenarioSpec, StartSpec, TriggerSpec, load_spec, placement_conflicts,
+    resolve,
 };
+use scenario_common::*;
 use std::path::Path;
 use std::sync::Arc;
 
@@ -92,7 +93,7 @@ fn shipped_scenarios_resolve_on_a_stand_in_scene() {
         for seed in 0..10 {
             let r = resolve(&spec, straight_scene(), seed).unwrap_or_else(|e| panic!("{e}"));
             assert_eq!(r.inserted_actors.len(), spec.actors.len());
-            let overlaps = start_overlaps(&r, &VehicleConfig::default());
+            let overlaps = placement_conflicts(&r, &VehicleConfig::default());
             assert!(
                 overlaps.iter().all(|o| !o.contains("the ego")),
                 "{stem}: {overlaps:?}"
@@ -102,7 +103,7 @@ fn shipped_scenarios_resolve_on_a_stand_in_scene() {
 }
 
 #[test]
-fn start_overlaps_reports_actors_on_logged_traffic() {
+fn placement_conflicts_reports_actors_on_logged_traffic() {
     let scene = straight_scene();
     let parked = scene.actors[0].pose_at(LOG_START_US).unwrap().xy();
     let text = toml_with(
@@ -115,7 +116,7 @@ fn start_overlaps_reports_actors_on_logged_traffic() {
     );
     let spec = mpa_sim::scene::scenario::parse_spec(&text, "t").unwrap();
     let r = resolve(&spec, Arc::clone(&scene), 0).unwrap();
-    let o = start_overlaps(&r, &VehicleConfig::default());
+    let o = placement_conflicts(&r, &VehicleConfig::default());
     assert_eq!(o.len(), 2, "{o:?}");
     assert!(o[0].contains("on-parked") && o[0].contains("inst-parked-car"));
     assert!(o[1].contains("on-ego") && o[1].contains("the ego"));
@@ -166,4 +167,35 @@ fn splits_parse_and_report_unknown_and_repeated_scenes() {
         msg.contains("splits.toml:2:1") && msg.contains("unknown field `test`"),
         "{msg}"
     );
+}
+
+#[test]
+fn placement_conflicts_report_logged_traffic_through_a_standing_actor() {
+    // The logged walker moves +1 m in x every 2.5 s from 6 m left of the road at 120 m; its
+    // box (4.6 m long along x) touches a barrier (0.5 m deep) 4 m further on when its front
+    // reaches 3.75 m: after 1.45 m, i.e. 3.625 s; tracks are sampled every 0.1 s -> 3.7 s.
+    let scene = straight_scene();
+    let walker = scene.actors[1].pose_at(LOG_START_US).unwrap().xy();
+    let text = toml_with(
+        "scene-straight",
+        &format!(
+            "[[actors]]\nid = \"barrier\"\nclass = \"obstacle\"\nstart = {{ x = {}, y = {}, yaw_deg = 0.0 }}\nbehaviour = {{ kind = \"stop\" }}\n",
+            walker.x + 4.0,
+            walker.y
+        ),
+    );
+    let spec = mpa_sim::scene::scenario::parse_spec(&text, "t").unwrap();
+    let r = resolve(&spec, Arc::clone(&scene), 0).unwrap();
+    let o = placement_conflicts(&r, &VehicleConfig::default());
+    assert_eq!(o.len(), 1, "{o:?}");
+    assert!(
+        o[0].contains("inst-walker") && o[0].contains("drives through"),
+        "{o:?}"
+    );
+    assert!(o[0].contains("3.7 s"), "{o:?}");
+
+    let mut removed = spec.clone();
+    removed.remove_actors = vec!["inst-walker".into()];
+    let r = resolve(&removed, scene, 0).unwrap();
+    assert!(placement_conflicts(&r, &VehicleConfig::default()).is_empty());
 }

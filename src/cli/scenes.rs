@@ -217,12 +217,12 @@ fn check_shipped(
     };
     let resolved =
         scenario::resolve(&spec, scene.clone(), 0).map_err(|e| e.with_origin(&origin))?;
-    let overlaps = scenario::start_overlaps(&resolved, &VehicleConfig::default());
+    let overlaps = scenario::placement_conflicts(&resolved, &VehicleConfig::default());
     if !overlaps.is_empty() {
         bail!("{origin} (seed 0): {}", overlaps.join("; "));
     }
     Ok(format!(
-        "{:<28} {:<11} {:<10} {} actor(s), {:.1} s",
+        "{:<30} {:<11} {:<10} {} actor(s), {:.1} s",
         spec.name,
         spec.scene,
         format!("{:?}", spec.family).to_lowercase(),

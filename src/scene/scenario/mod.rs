@@ -4,6 +4,7 @@
 //! `ResolvedScenario` the World is built from.
 
 pub mod check;
+pub mod conflicts;
 pub mod error;
 pub mod load;
 pub mod resolve;
@@ -12,9 +13,10 @@ pub mod route;
 pub mod spec;
 
 pub use check::{check, validate_spec};
+pub use conflicts::placement_conflicts;
 pub use error::{Problem, ProblemKind, ScenarioError};
 pub use load::{CheckedScenario, check_file, load_base_scene, load_spec, parse_spec};
-pub use resolve::{default_size_wlh_m, resolve, start_overlaps};
+pub use resolve::{default_size_wlh_m, resolve};
 pub use resolved::*;
 pub use spec::*;
 
