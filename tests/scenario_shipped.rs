@@ -118,8 +118,10 @@ fn placement_conflicts_reports_actors_on_logged_traffic() {
     let r = resolve(&spec, Arc::clone(&scene), 0).unwrap();
     let o = placement_conflicts(&r, &VehicleConfig::default());
     assert_eq!(o.len(), 2, "{o:?}");
-    assert!(o[0].contains("on-parked") && o[0].contains("inst-parked-car"));
-    assert!(o[1].contains("on-ego") && o[1].contains("the ego"));
+    // Ego overlaps first, then logged-traffic conflicts.
+    assert!(o[0].contains("actors[1] (on-ego) overlaps the ego"), "{o:?}");
+    assert!(o[1].contains("inst-parked-car") && o[1].contains("actors[0] (on-parked)"), "{o:?}");
+    assert!(o[1].contains("0.0 s into the episode"), "{o:?}");
 }
 
 #[test]
@@ -189,13 +191,50 @@ fn placement_conflicts_report_logged_traffic_through_a_standing_actor() {
     let o = placement_conflicts(&r, &VehicleConfig::default());
     assert_eq!(o.len(), 1, "{o:?}");
     assert!(
-        o[0].contains("inst-walker") && o[0].contains("drives through"),
+        o[0].contains("inst-walker") && o[0].contains("runs into"),
         "{o:?}"
     );
     assert!(o[0].contains("3.7 s"), "{o:?}");
 
     let mut removed = spec.clone();
     removed.remove_actors = vec!["inst-walker".into()];
-    let r = resolve(&removed, scene, 0).unwrap();
+    let r = resolve(&removed, Arc::clone(&scene), 0).unwrap();
     assert!(placement_conflicts(&r, &VehicleConfig::default()).is_empty());
+
+    let mut auto = spec.clone();
+    auto.remove_conflicting_actors = true;
+    let r = resolve(&auto, scene, 0).unwrap();
+    assert!(placement_conflicts(&r, &VehicleConfig::default()).is_empty());
+    let kept: Vec<&str> = r
+        .logged_actors
+        .iter()
+        .map(|a| a.instance_token.as_str())
+        .collect();
+    assert_eq!(kept, ["inst-parked-car"]);
+}
+
+#[test]
+fn an_oncoming_actor_claims_its_corridor() {
+    // A wrong-way car 90 m ahead at 5 m/s sweeps back along its lateral offset for the whole
+    // episode: 3.5 m left of the road it meets the parked car (3.5 m left at 80 m, offset
+    // -2 m in x); on the centre line (the corridor is 1.9 m wide) it does not.
+    let scene = straight_scene();
+    let at = |lateral: f64| {
+        let text = toml_with(
+            "scene-straight",
+            &format!(
+                "[[actors]]\nid = \"wrong-way\"\nclass = \"car\"\nstart = {{ route_s_m = 90.0, lateral_m = {lateral}, yaw_deg = 180.0 }}\nbehaviour = {{ kind = \"oncoming\", speed_mps = 5.0 }}\ntrigger = {{ time_secs = 1.0 }}\n"
+            ),
+        );
+        let spec = mpa_sim::scene::scenario::parse_spec(&text, "t").unwrap();
+        placement_conflicts(
+            &resolve(&spec, Arc::clone(&scene), 0).unwrap(),
+            &VehicleConfig::default(),
+        )
+    };
+    let clear = at(0.0);
+    assert!(clear.is_empty(), "{clear:?}");
+    let hit = at(3.5);
+    assert_eq!(hit.len(), 1, "{hit:?}");
+    assert!(hit[0].contains("inst-parked-car"), "{hit:?}");
 }

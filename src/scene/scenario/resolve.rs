@@ -11,11 +11,14 @@
 //!   at `s_m` along a lane centreline with its tangent heading; `Pose` starts as given. Box
 //!   centre z is half the height (the map is flat at z = 0). Jitter `route_s_m` moves the start
 //!   along the route / lane / heading, `lateral_m` along the left normal, `yaw_deg` turns it.
+//! - Logged actors: all, minus `remove_actors`, or none with `remove_all_actors`; with
+//!   `remove_conflicting_actors`, minus those that run into an inserted actor (`conflicts`).
 //! - Jitter: uniform in [lo, hi], from a ChaCha8 stream per (seed, scenario name, actor id),
 //!   each quantity always drawn in a fixed order whether or not it is jittered, so adding an
 //!   actor or a jitter key never changes another actor's or another key's draw.
 
 use super::check::{check, lane_polyline, reference_route};
+use super::conflicts::conflicting_logged_actors;
 use super::error::ScenarioError;
 use super::resolved::{Behaviour, InsertedActor, ResolvedScenario, Trigger};
 use super::route::{Polyline, logged_route};
@@ -84,7 +87,7 @@ pub fn resolve(
             .cloned()
             .collect()
     };
-    let inserted_actors = spec
+    let inserted_actors: Vec<_> = spec
         .actors
         .iter()
         .map(|a| {
@@ -92,6 +95,20 @@ pub fn resolve(
             resolve_actor(a, &draw, &scene, &route, s_ego)
         })
         .collect();
+    let mut logged_actors = logged_actors;
+    if spec.remove_conflicting_actors {
+        let dropped: std::collections::BTreeSet<usize> =
+            conflicting_logged_actors(&logged_actors, &inserted_actors, start_us, duration_secs)
+                .iter()
+                .map(|c| c.0)
+                .collect();
+        logged_actors = logged_actors
+            .into_iter()
+            .enumerate()
+            .filter(|(i, _)| !dropped.contains(i))
+            .map(|(_, a)| a)
+            .collect();
+    }
     Ok(ResolvedScenario {
         name: spec.name.clone(),
         family: spec.family,

@@ -9,6 +9,7 @@
 //! family = "frontal"             # nominal | stationary | frontal | side
 //! duration_secs = 15.0            # optional; default: the rest of the log
 //! remove_actors = ["<instance token>"]  # or remove_all_actors = true
+//! remove_conflicting_actors = true # drop logged traffic that would run into inserted actors
 //!
 //! [ego]
 //! start_secs = 2.0                # start this far into the log
@@ -42,6 +43,11 @@ pub struct ScenarioSpec {
     pub remove_actors: Vec<String>,
     #[serde(default)]
     pub remove_all_actors: bool,
+    /// Remove logged actors that would run into an inserted actor (see
+    /// `conflicts::conflicting_logged_actors`): replayed traffic does not react, so a logged
+    /// car would drive through a stalled one. Robust to regenerated data, unlike tokens.
+    #[serde(default)]
+    pub remove_conflicting_actors: bool,
     #[serde(default)]
     pub ego: EgoSpec,
     #[serde(default)]
