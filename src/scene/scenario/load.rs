@@ -37,6 +37,20 @@ pub fn load_spec(path: &Path) -> Result<ScenarioSpec, ScenarioError> {
 
 /// Parse and validate (scene-independent checks) scenario TOML text; `origin` names it in errors.
 pub fn parse_spec(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioError> {
+    let spec = parse_schema(text, origin)?;
+    let problems = validate_spec(&spec);
+    if problems.is_empty() {
+        Ok(spec)
+    } else {
+        Err(ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems,
+        })
+    }
+}
+
+/// TOML syntax and schema only, no value checks.
+fn parse_schema(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioError> {
     let doc = DeTable::parse(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
         ScenarioError::Syntax {
@@ -60,15 +74,7 @@ pub fn parse_spec(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioErro
             column,
         }
     })?;
-    let problems = validate_spec(&spec);
-    if problems.is_empty() {
-        Ok(spec)
-    } else {
-        Err(ScenarioError::Invalid {
-            origin: origin.to_string(),
-            problems,
-        })
-    }
+    Ok(spec)
 }
 
 /// A scenario file checked against its base scene.
@@ -88,7 +94,13 @@ pub fn check_file(
     version: &str,
 ) -> Result<CheckedScenario, ScenarioError> {
     let origin = path.display().to_string();
-    let spec = load_spec(path)?;
+    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+        path: path.to_path_buf(),
+        source,
+    })?;
+    // Schema only: `check` below reports the scene-independent problems together with the
+    // scene-dependent ones.
+    let spec = parse_schema(&text, &origin)?;
     let loaded = load_base_scene(&spec, &origin, dataroot, version)?;
     let scene = Arc::new(loaded.value);
     check(&spec, &scene).map_err(|e| e.with_origin(&origin))?;
