@@ -370,3 +370,12 @@ fn load_spec_names_the_file() {
     let err = load_spec(&bad).unwrap_err();
     assert_mentions(&err, &[&format!("{}:3:1:", bad.display()), "field `famly`"]);
 }
+
+#[test]
+fn a_bad_start_does_not_hide_lane_problems() {
+    let err = check_err(
+        "[ego]\nstart_secs = 25.0\n\n[[actors]]\nid = \"a\"\nclass = \"car\"\nstart = { lane = \"nope\" }\nbehaviour = { kind = \"stop\" }\n",
+    );
+    let fields: Vec<&str> = err.problems().iter().map(|p| p.field.as_str()).collect();
+    assert_eq!(fields, ["ego.start_secs", "actors[0].start.lane"]);
+}

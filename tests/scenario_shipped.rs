@@ -119,8 +119,14 @@ fn placement_conflicts_reports_actors_on_logged_traffic() {
     let o = placement_conflicts(&r, &VehicleConfig::default());
     assert_eq!(o.len(), 2, "{o:?}");
     // Ego overlaps first, then logged-traffic conflicts.
-    assert!(o[0].contains("actors[1] (on-ego) overlaps the ego"), "{o:?}");
-    assert!(o[1].contains("inst-parked-car") && o[1].contains("actors[0] (on-parked)"), "{o:?}");
+    assert!(
+        o[0].contains("actors[1] (on-ego) overlaps the ego"),
+        "{o:?}"
+    );
+    assert!(
+        o[1].contains("inst-parked-car") && o[1].contains("actors[0] (on-parked)"),
+        "{o:?}"
+    );
     assert!(o[1].contains("0.0 s into the episode"), "{o:?}");
 }
 

@@ -386,13 +386,13 @@ fn scene_problems(spec: &ScenarioSpec, scene: &Scene) -> Vec<Problem> {
         .start_secs
         .filter(|[lo, hi]| lo.is_finite() && hi.is_finite() && lo <= hi)
         .map_or((0.0, 0.0), |[lo, hi]| (lo, hi));
+    // The route is only known for a valid start; lane checks do not need it.
     let start = spec.ego.start_secs;
-    if !start.is_finite() {
-        return c.problems;
-    }
     let latest = start + start_hi;
     let open_end = spec.duration_secs.is_none();
-    if start + start_lo < 0.0 || latest > log_secs || (open_end && latest >= log_secs) {
+    let route = if !start.is_finite() {
+        None // reported by validate_spec
+    } else if start + start_lo < 0.0 || latest > log_secs || (open_end && latest >= log_secs) {
         c.push(
             "ego.start_secs",
             ProblemKind::StartBeyondLog {
@@ -401,12 +401,12 @@ fn scene_problems(spec: &ScenarioSpec, scene: &Scene) -> Vec<Problem> {
                 log_secs,
             },
         );
-        return c.problems;
-    }
-
-    // The latest start gives the shortest route ahead: check against it.
-    let latest_us = scene.start_us() + (latest * 1e6).round() as i64;
-    let (route, s_ego) = reference_route(spec, scene, latest_us);
+        None
+    } else {
+        // The latest start gives the shortest route ahead: check against it.
+        let latest_us = scene.start_us() + (latest * 1e6).round() as i64;
+        Some(reference_route(spec, scene, latest_us))
+    };
     for (i, a) in spec.actors.iter().enumerate() {
         let (jlo, jhi) = a
             .jitter
@@ -415,6 +415,9 @@ fn scene_problems(spec: &ScenarioSpec, scene: &Scene) -> Vec<Problem> {
             .map_or((0.0, 0.0), |[lo, hi]| (lo, hi));
         match &a.start {
             StartSpec::Route { route_s_m, .. } if route_s_m.is_finite() => {
+                let Some((route, s_ego)) = &route else {
+                    continue;
+                };
                 let (min_m, max_m) = (0.0 - s_ego, route.length_m() - s_ego); // 0.0 - x: never "-0.00"
                 let (from_m, to_m) = (route_s_m + jlo, route_s_m + jhi);
                 if from_m < min_m || to_m > max_m {
