@@ -61,10 +61,13 @@ impl Obb {
 /// Separating-axis test for two oriented boxes; touching boxes overlap.
 pub fn obb_overlap(a: &Obb, b: &Obb) -> bool {
     let d = b.center - a.center;
-    // Quick reject on bounding circles.
+    // Quick reject on bounding circles. Boxes touching corner to corner have exactly tangent
+    // circles, where rounding can put |d|^2 a few ulps above (ra + rb)^2: the relative slack
+    // keeps the reject conservative and leaves the decision to the axis tests below
+    // (regression: tests/geometry_vs_geo.rs, `corner_to_corner_quick_reject`).
     let ra = a.half_extents.length();
     let rb = b.half_extents.length();
-    if d.length_squared() > (ra + rb) * (ra + rb) {
+    if d.length_squared() > (ra + rb) * (ra + rb) * (1.0 + 1e-9) {
         return false;
     }
     let aa = a.axes();

@@ -6,5 +6,7 @@
 pub mod agent;
 pub mod config;
 pub mod geometry;
+pub mod metrics;
+pub mod rollout;
 pub mod scene;
 pub mod world;

@@ -4,6 +4,10 @@
 use clap::{Parser, Subcommand};
 
 mod bench_sim;
+mod results;
+mod rollout;
+pub mod scenario;
+pub mod scenes;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -23,12 +27,35 @@ pub enum Command {
     Scenes(ScenesCommand),
     /// Benchmark the simulation (steps per second without rendering).
     BenchSim(bench_sim::BenchSimArgs),
+    /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
+    Rollout(rollout::RolloutArgs),
+    /// Merge shard results; summarise a results directory.
+    #[command(subcommand)]
+    Results(results::ResultsCommand),
+    /// Check scenario files.
+    #[command(subcommand)]
+    Scenario(scenario::ScenarioCommand),
 }
 
 #[derive(Debug, Subcommand)]
 pub enum ScenesCommand {
     /// Print where the shipped data lives.
     Path,
+    /// Table of the scenes: location, duration, route length, actors by class, warnings.
+    List(scenes::DataArgs),
+    /// Details of one scene: timing, actors by class and category, map stats, warnings.
+    Show {
+        name: String,
+        #[command(flatten)]
+        data: scenes::DataArgs,
+    },
+    /// Validate the shipped data: scenes load, splits name existing scenes, scenarios check and
+    /// resolve. Exits non-zero on any failure.
+    Validate {
+        /// Validate everything shipped (the only mode for now).
+        #[arg(long, required = true)]
+        all: bool,
+    },
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -39,6 +66,12 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
                 Ok(())
             }
+            ScenesCommand::List(data) => scenes::list(&data),
+            ScenesCommand::Show { name, data } => scenes::show(&name, &data),
+            ScenesCommand::Validate { all: _ } => scenes::validate_all(),
         },
+        Command::Rollout(args) => rollout::run(args),
+        Command::Results(c) => results::run(c),
+        Command::Scenario(c) => scenario::run(c),
     }
 }

@@ -9,6 +9,7 @@
 //! family = "frontal"             # nominal | stationary | frontal | side
 //! duration_secs = 15.0            # optional; default: the rest of the log
 //! remove_actors = ["<instance token>"]  # or remove_all_actors = true
+//! remove_conflicting_actors = true # drop logged traffic that would run into inserted actors
 //!
 //! [ego]
 //! start_secs = 2.0                # start this far into the log
@@ -42,6 +43,11 @@ pub struct ScenarioSpec {
     pub remove_actors: Vec<String>,
     #[serde(default)]
     pub remove_all_actors: bool,
+    /// Remove logged actors that would run into an inserted actor (see
+    /// `conflicts::conflicting_logged_actors`): replayed traffic does not react, so a logged
+    /// car would drive through a stalled one. Robust to regenerated data, unlike tokens.
+    #[serde(default)]
+    pub remove_conflicting_actors: bool,
     #[serde(default)]
     pub ego: EgoSpec,
     #[serde(default)]
@@ -82,9 +88,9 @@ pub struct PoseSpec {
     pub yaw_deg: f64,
 }
 
-/// Where an inserted actor starts.
+/// Where an inserted actor starts. The form is chosen by its keys; unknown keys are errors.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum StartSpec {
     /// Relative to the ego's reference route: arc length from the ego start, lateral offset
     /// (left positive), heading relative to the route tangent.
@@ -121,7 +127,8 @@ pub enum BehaviourSpec {
     /// Drive ahead at `speed_mps`, brake at `decel_mps2` when triggered.
     HardBrake { speed_mps: f64, decel_mps2: f64 },
     /// Stand still (stationary obstacle, stalled vehicle).
-    Stop,
+    /// (A struct variant so that `deny_unknown_fields` rejects stray keys such as `speed_mps`.)
+    Stop {},
     /// Cross the road perpendicular to the route (pedestrian, cyclist) when triggered.
     Cross { speed_mps: f64 },
     /// Drive towards the ego along the route (wrong-way / overtaking vehicle) when triggered.
@@ -135,7 +142,7 @@ fn default_cut_in_secs() -> f64 {
 /// When a behaviour starts; before it, the actor holds its start state (scripted behaviours
 /// idle at their start pose, moving ones keep their initial speed along their lane).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
-#[serde(untagged)]
+#[serde(untagged, deny_unknown_fields)]
 pub enum TriggerSpec {
     #[default]
     #[serde(skip)]

@@ -1,0 +1,135 @@
+//! `mpa-sim rollout`: build the job list from a split and/or scenario files, take this
+//! process's shard, and run it into an output directory (resumable; see `rollout::runner`).
+
+use std::path::PathBuf;
+
+use anyhow::{Context, bail};
+use clap::{ArgGroup, Args};
+use mpa_sim::rollout::job::{ScenarioEntry, expand_scenario_paths, load_split};
+use mpa_sim::rollout::{BatchOptions, BatchPlan, EpisodeJob, JobListBuilder, Shard, episode};
+use mpa_sim::scene::registry;
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).multiple(true).args(["split", "scenario"])))]
+pub struct RolloutArgs {
+    /// Run every scene of this split (nominal driving), e.g. `test_in_domain`.
+    #[arg(long)]
+    pub split: Option<String>,
+    /// Scenario files, or directories of `*.toml` scenario files.
+    #[arg(long, num_args = 1..)]
+    pub scenario: Vec<PathBuf>,
+    /// Agent name; repeat for several agents.
+    #[arg(long, required = true)]
+    pub agent: Vec<String>,
+    /// Seeds per scene or scenario: `first-seed .. first-seed + seeds`.
+    #[arg(long, default_value_t = 1)]
+    pub seeds: u64,
+    #[arg(long, default_value_t = 0)]
+    pub first_seed: u64,
+    /// Episodes in parallel (0: one per core).
+    #[arg(long, default_value_t = 0)]
+    pub jobs: usize,
+    /// Run only shard i of n (0-based): the jobs whose index % n == i.
+    #[arg(long, default_value = "0/1")]
+    pub shard: Shard,
+    /// Output directory (created; rerun into it to resume).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Splits file (default: the shipped `scenes/splits.toml`).
+    #[arg(long)]
+    pub splits_file: Option<PathBuf>,
+    /// Do not write `episodes/<key>.json` recordings.
+    #[arg(long)]
+    pub no_record: bool,
+    /// No progress bar.
+    #[arg(long)]
+    pub no_progress: bool,
+    /// Print this shard's job keys and exit.
+    #[arg(long)]
+    pub dry_run: bool,
+}
+
+/// The whole job list (all shards), in its deterministic order.
+pub fn build_jobs(args: &RolloutArgs) -> anyhow::Result<Vec<EpisodeJob>> {
+    let mut builder = JobListBuilder::new().seeds(args.first_seed, args.seeds);
+    for agent in &args.agent {
+        builder = builder.agent(agent);
+    }
+    if let Some(split) = &args.split {
+        let file = args
+            .splits_file
+            .clone()
+            .unwrap_or_else(registry::splits_file);
+        builder = builder.split(split, load_split(&file, split)?);
+    }
+    let files = expand_scenario_paths(&args.scenario)?;
+    let entries = files
+        .iter()
+        .map(|f| ScenarioEntry::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    builder = builder.scenarios(entries);
+    Ok(builder.build()?)
+}
+
+pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
+    let all = build_jobs(&args)?;
+    let jobs = args.shard.select(&all);
+    if args.dry_run {
+        for job in &jobs {
+            println!("{}", job.key());
+        }
+        return Ok(());
+    }
+    let run_config = serde_json::json!({
+        "argv": std::env::args().collect::<Vec<_>>(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "split": args.split,
+        "scenario": args.scenario,
+        "agent": args.agent,
+        "seeds": args.seeds,
+        "first_seed": args.first_seed,
+        "jobs": args.jobs,
+        "shard": args.shard.to_string(),
+        "jobs_total": all.len(),
+        "jobs_in_shard": jobs.len(),
+        "record": !args.no_record,
+    });
+    let options = BatchOptions {
+        out_dir: args.out.clone(),
+        jobs_parallel: args.jobs,
+        progress: !args.no_progress,
+        record: !args.no_record,
+        run_config,
+    };
+    let plan = BatchPlan::prepare(&jobs, options)
+        .with_context(|| format!("preparing {}", args.out.display()))?;
+    for w in &plan.report.warnings {
+        eprintln!("warning: {w}");
+    }
+    eprintln!(
+        "shard {}: {} of {} jobs; {} already done, {} to run",
+        args.shard,
+        jobs.len(),
+        all.len(),
+        plan.report.already_done,
+        plan.todo.len()
+    );
+    let report = plan.run(&episode::run_episode)?;
+    eprintln!(
+        "{} finished, {} failed in {:.1} s -> {}",
+        report.finished,
+        report.failed,
+        report.wall_time_secs,
+        args.out.display()
+    );
+    if report.failed > 0 {
+        bail!(
+            "{} episodes failed; see {} (rerun the same command to retry them)",
+            report.failed,
+            args.out
+                .join(mpa_sim::rollout::runner::ERRORS_FILE)
+                .display()
+        );
+    }
+    Ok(())
+}

@@ -1,0 +1,249 @@
+//! `results summary`: per split x agent (and per scenario family x agent, when scenario-file
+//! episodes are present) statistics of every metric in the rows, plus terminal-reason counts.
+//!
+//! Each figure gets N (episodes with a finite value), mean, sample std and a 95% interval of
+//! the mean from Student's t (see `stats`). Rows are sorted by key before summing, so the
+//! output is byte-identical however the results were produced. `steps` is summarised like a
+//! metric; `wall_time_secs` is not (it is not a property of the episode).
+//!
+//! `summary.csv` columns: `by,group,agent,figure,n,mean,std,ci95_low,ci95_high`, where `by` is
+//! `split` or `family`. Terminal reasons appear as figures `terminal_reason:<reason>` whose value
+//! per episode is 1 if it ended that way, else 0 (so `mean` is the share, `n * mean` the count).
+//! Undefined numbers (std of one episode) are empty cells.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write as _;
+use std::path::Path;
+
+use super::error::RolloutError;
+use super::jsonl::{read_rows, write_atomic};
+use super::row::EpisodeRow;
+use super::runner::RESULTS_FILE;
+use super::stats::Stats;
+
+pub const SUMMARY_MD: &str = "summary.md";
+pub const SUMMARY_CSV: &str = "summary.csv";
+
+/// Prefix of the terminal-reason indicator figures.
+pub const TERMINAL_PREFIX: &str = "terminal_reason:";
+
+/// One group of episodes: `by` is `split` or `family`.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct GroupKey {
+    pub by: &'static str,
+    pub group: String,
+    pub agent: String,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct GroupSummary {
+    pub key: GroupKey,
+    pub episodes: usize,
+    /// Figure name -> statistics (metrics, then `steps`, then terminal-reason indicators).
+    pub figures: BTreeMap<String, Stats>,
+    /// Terminal reason -> episode count.
+    pub reasons: BTreeMap<String, usize>,
+}
+
+#[derive(Debug, Clone, PartialEq)]
+pub struct Summary {
+    pub groups: Vec<GroupSummary>,
+}
+
+/// Summarise rows (any order).
+pub fn summarize(rows: &[EpisodeRow]) -> Summary {
+    let mut sorted: Vec<&EpisodeRow> = rows.iter().collect();
+    sorted.sort_by(|a, b| a.key.cmp(&b.key));
+    let mut groups: BTreeMap<GroupKey, Vec<&EpisodeRow>> = BTreeMap::new();
+    for row in &sorted {
+        groups
+            .entry(GroupKey {
+                by: "split",
+                group: row.job.split.clone(),
+                agent: row.job.agent.clone(),
+            })
+            .or_default()
+            .push(row);
+        if let Some(family) = &row.job.family {
+            groups
+                .entry(GroupKey {
+                    by: "family",
+                    group: family.clone(),
+                    agent: row.job.agent.clone(),
+                })
+                .or_default()
+                .push(row);
+        }
+    }
+    // Splits first, then families.
+    let mut groups: Vec<(GroupKey, Vec<&EpisodeRow>)> = groups.into_iter().collect();
+    groups.sort_by(|a, b| (a.0.by != "split", &a.0).cmp(&(b.0.by != "split", &b.0)));
+    Summary {
+        groups: groups
+            .into_iter()
+            .map(|(key, rows)| summarize_group(key, &rows))
+            .collect(),
+    }
+}
+
+fn summarize_group(key: GroupKey, rows: &[&EpisodeRow]) -> GroupSummary {
+    let names: BTreeSet<&String> = rows.iter().flat_map(|r| r.metrics.keys()).collect();
+    let mut figures = BTreeMap::new();
+    for name in names {
+        let values: Vec<f64> = rows
+            .iter()
+            .filter_map(|r| r.metrics.get(name).copied())
+            .collect();
+        figures.insert(name.clone(), Stats::of(&values));
+    }
+    let steps: Vec<f64> = rows.iter().map(|r| r.steps as f64).collect();
+    figures.insert("steps".to_string(), Stats::of(&steps));
+    let mut reasons: BTreeMap<String, usize> = BTreeMap::new();
+    for r in rows {
+        *reasons.entry(r.terminal_reason.clone()).or_default() += 1;
+    }
+    for reason in reasons.keys() {
+        let indicator: Vec<f64> = rows
+            .iter()
+            .map(|r| f64::from(u8::from(&r.terminal_reason == reason)))
+            .collect();
+        figures.insert(format!("{TERMINAL_PREFIX}{reason}"), Stats::of(&indicator));
+    }
+    GroupSummary {
+        key,
+        episodes: rows.len(),
+        figures,
+        reasons,
+    }
+}
+
+impl Summary {
+    pub fn to_markdown(&self) -> String {
+        let mut s = String::from("# Rollout summary\n\n");
+        s.push_str(
+            "N: episodes with a finite value. std: sample standard deviation. \
+             95% CI: mean +- t(0.975, N-1) * std / sqrt(N) (Student's t).\n",
+        );
+        for by in ["split", "family"] {
+            let groups: Vec<&GroupSummary> =
+                self.groups.iter().filter(|g| g.key.by == by).collect();
+            if groups.is_empty() {
+                continue;
+            }
+            let _ = write!(
+                s,
+                "\n## By {by} and agent\n\n| {by} | agent | figure | N | mean | std | 95% CI |\n\
+                 |---|---|---|---:|---:|---:|---|\n"
+            );
+            for g in &groups {
+                for (name, st) in g
+                    .figures
+                    .iter()
+                    .filter(|(n, _)| !n.starts_with(TERMINAL_PREFIX))
+                {
+                    let ci = if st.ci95_half_width.is_finite() {
+                        format!("[{}, {}]", md_num(st.ci95_low()), md_num(st.ci95_high()))
+                    } else {
+                        "-".to_string()
+                    };
+                    let _ = writeln!(
+                        s,
+                        "| {} | {} | {} | {} | {} | {} | {} |",
+                        g.key.group,
+                        g.key.agent,
+                        name,
+                        st.n,
+                        md_num(st.mean),
+                        md_num(st.std),
+                        ci
+                    );
+                }
+            }
+            let reasons: BTreeSet<&String> = groups.iter().flat_map(|g| g.reasons.keys()).collect();
+            let _ = write!(
+                s,
+                "\n### Terminal reasons by {by} and agent\n\n| {by} | agent | N |"
+            );
+            for r in &reasons {
+                let _ = write!(s, " {r} |");
+            }
+            s.push_str("\n|---|---|---:|");
+            for _ in &reasons {
+                s.push_str("---:|");
+            }
+            s.push('\n');
+            for g in &groups {
+                let _ = write!(s, "| {} | {} | {} |", g.key.group, g.key.agent, g.episodes);
+                for r in &reasons {
+                    let count = g.reasons.get(*r).copied().unwrap_or(0);
+                    let share = 100.0 * count as f64 / g.episodes.max(1) as f64;
+                    let _ = write!(s, " {count} ({share:.0}%) |");
+                }
+                s.push('\n');
+            }
+        }
+        s
+    }
+
+    pub fn to_csv(&self) -> String {
+        let mut s = String::from("by,group,agent,figure,n,mean,std,ci95_low,ci95_high\n");
+        for g in &self.groups {
+            for (name, st) in &g.figures {
+                let _ = writeln!(
+                    s,
+                    "{},{},{},{},{},{},{},{},{}",
+                    g.key.by,
+                    csv_field(&g.key.group),
+                    csv_field(&g.key.agent),
+                    csv_field(name),
+                    st.n,
+                    csv_num(st.mean),
+                    csv_num(st.std),
+                    csv_num(st.ci95_low()),
+                    csv_num(st.ci95_high())
+                );
+            }
+        }
+        s
+    }
+}
+
+/// Read `dir/results.jsonl`, write `summary.md` and `summary.csv` beside it.
+pub fn write_summary(dir: &Path) -> Result<Summary, RolloutError> {
+    let path = dir.join(RESULTS_FILE);
+    if !path.exists() {
+        return Err(RolloutError::BadFile {
+            path,
+            message: "missing: not a rollout output directory".into(),
+        });
+    }
+    let rows = read_rows::<EpisodeRow>(&path)?.rows;
+    let summary = summarize(&rows);
+    write_atomic(&dir.join(SUMMARY_MD), summary.to_markdown().as_bytes())?;
+    write_atomic(&dir.join(SUMMARY_CSV), summary.to_csv().as_bytes())?;
+    Ok(summary)
+}
+
+fn md_num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v:.4}")
+    } else {
+        "-".to_string()
+    }
+}
+
+fn csv_num(v: f64) -> String {
+    if v.is_finite() {
+        format!("{v}")
+    } else {
+        String::new()
+    }
+}
+
+fn csv_field(s: &str) -> String {
+    if s.contains([',', '"', '\n']) {
+        format!("\"{}\"", s.replace('"', "\"\""))
+    } else {
+        s.to_string()
+    }
+}
