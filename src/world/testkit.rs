@@ -207,28 +207,10 @@ pub fn scene(name: &str, map: MapData, ego: &[(f64, Pose2)], actors: Vec<ActorTr
     }
 }
 
-/// The nominal scenario of a scene: start at the first ego keyframe with the logged speed,
-/// route = the logged ego path, every logged actor replayed.
+/// The nominal scenario of a scene (`ResolvedScenario::from_scene`): start at the first ego
+/// keyframe with the logged speed, route = the logged ego path, every logged actor replayed.
 pub fn nominal(scene: Scene) -> ResolvedScenario {
-    let route: Vec<DVec2> = scene.ego_track.iter().map(|p| p.pose.xy()).collect();
-    let speed = match scene.ego_track.as_slice() {
-        [a, b, ..] => {
-            a.pose.xy().distance(b.pose.xy()) / ((b.timestamp_us - a.timestamp_us) as f64 * 1e-6)
-        }
-        _ => 0.0,
-    };
-    ResolvedScenario {
-        name: scene.name.clone(),
-        family: Family::Nominal,
-        start_us: scene.start_us(),
-        duration_secs: scene.duration_secs(),
-        ego_start: scene.ego_track[0].pose,
-        ego_start_speed_mps: speed,
-        route,
-        logged_actors: scene.actors.clone(),
-        inserted_actors: Vec::new(),
-        scene: Arc::new(scene),
-    }
+    ResolvedScenario::from_scene(Arc::new(scene))
 }
 
 /// An inserted actor of default car size (or `size_wlh_m`).
