@@ -15,7 +15,7 @@
 //!   annulus (a polygon with a hole).
 
 use crate::geometry::Pose2;
-use crate::scene::scenario::{Behaviour, Family, InsertedActor, ResolvedScenario, Trigger};
+use crate::scene::scenario::{Behaviour, InsertedActor, ResolvedScenario, Trigger};
 use crate::scene::{
     ActorClass, ActorTrack, CameraRig, CentrelinePoint, Lane, Location, MapData, Polygon, Pose,
     Scene, TimedPose,
