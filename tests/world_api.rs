@@ -137,3 +137,13 @@ fn an_idm_actor_off_every_lane_is_a_clear_error() {
         "{err}"
     );
 }
+
+#[test]
+fn worlds_and_agents_cross_threads() {
+    fn send_sync<T: Send + Sync>() {}
+    fn send<T: Send>() {}
+    send_sync::<World>();
+    send::<Box<dyn mpa_sim::agent::Agent>>();
+    let w = world(&testkit::straight_road());
+    assert!(format!("{w:?}").contains("straight-road"));
+}

@@ -120,6 +120,19 @@ pub struct World {
     state: WorldState,
 }
 
+impl std::fmt::Debug for World {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("World")
+            .field("scenario", &self.shared.name)
+            .field("seed", &self.shared.seed)
+            .field("step", &self.state.step)
+            .field("time_secs", &self.time_secs())
+            .field("actors", &self.state.actors.len())
+            .field("terminal", &self.state.terminal)
+            .finish()
+    }
+}
+
 impl World {
     pub fn new(
         scenario: &ResolvedScenario,
