@@ -122,11 +122,17 @@ impl ExpertAgent {
         let front_m = v.rear_axle_to_center_m + 0.5 * v.length_m;
         let ego_speed = obs.ego.speed_mps.max(1.0);
         let horizon = obs.plan_dt_secs * obs.plan_len as f64;
-        // Actors that cannot reach the route ahead within the horizon are skipped early.
-        let reach_m = route.length_m() + 10.0;
+        // Quick reject: actors whose predicted sweep (box radius included) stays outside the
+        // route's bounding box grown by the widest corridor.
+        let (lo, hi) = crate::geometry::ring_bounds(route.points());
+        let grow = DVec2::splat(0.5 * v.width_m + self.config.corridor_margin_m);
+        let (lo, hi) = (lo - grow, hi + grow);
         let mut best: Option<Obstacle> = None;
         for a in &p.actors {
-            if a.pose.xy.length() - a.velocity_mps.length() * horizon > reach_m {
+            let end = a.pose.xy + a.velocity_mps * horizon;
+            let radius = DVec2::splat(0.5 * a.length_m.hypot(a.width_m));
+            let (a_lo, a_hi) = (a.pose.xy.min(end) - radius, a.pose.xy.max(end) + radius);
+            if a_hi.x < lo.x || a_hi.y < lo.y || a_lo.x > hi.x || a_lo.y > hi.y {
                 continue;
             }
             let steps = (horizon / obs.plan_dt_secs).round() as usize;

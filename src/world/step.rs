@@ -249,7 +249,19 @@ fn check(sh: &Shared, st: &WorldState, t_secs: f64) -> Option<TerminalReason> {
     if !sh.drivable.footprint_on_road(&sh.scene.map, &footprint) {
         return Some(TerminalReason::OffRoad);
     }
-    let distance_m = sh.route.project(footprint.center).distance_m;
+    // The distance to the route near the progress bounds the true distance from above: only
+    // when it exceeds the limit is the whole route searched.
+    let p = st.route_progress_m;
+    let near = sh.route.project_window(
+        footprint.center,
+        p - PROGRESS_WINDOW_BACK_M,
+        p + PROGRESS_WINDOW_AHEAD_M,
+    );
+    let distance_m = if near.distance_m > sh.config.max_route_deviation_m {
+        sh.route.project(footprint.center).distance_m
+    } else {
+        near.distance_m
+    };
     if distance_m > sh.config.max_route_deviation_m {
         return Some(TerminalReason::OffRoute { distance_m });
     }
