@@ -28,6 +28,14 @@ fn observation_history_route_and_command() {
         obs.ego_history
     );
     assert!(obs.route_ahead_ego_m[0].length() < 1e-9);
+    // History features: start speed before the start, arc length continuing negative.
+    let states = &obs.ego_history_states;
+    assert_eq!(states.len(), EGO_HISTORY_LEN);
+    for (k, h) in states.iter().enumerate() {
+        assert!((h.speed_mps - 6.0).abs() < 1e-6 && h.route_lateral_m.abs() < 1e-9);
+        let expected_s = -1.5 * (EGO_HISTORY_LEN - 1 - k) as f64;
+        assert!((h.route_s_m - expected_s).abs() < 1e-6, "{k}: {h:?}");
+    }
     assert_eq!(obs.command, Command::Straight);
     assert!(obs.privileged.as_ref().unwrap().logged_future_ego.len() == 6);
     // Approaching the left turn (at x = 0): the command turns Left.

@@ -25,6 +25,17 @@ pub struct EgoObservation {
     pub steer_rad: f64,
 }
 
+/// Ego kinematics and route coordinates at one past decision tick.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EgoHistoryState {
+    pub speed_mps: f64,
+    pub accel_mps2: f64,
+    /// Arc length of the rear axle's projection on the route (may be below the start's).
+    pub route_s_m: f64,
+    /// Signed offset from the route, left positive.
+    pub route_lateral_m: f64,
+}
+
 /// Rendered camera views. Placeholder: the renderer fills this in (RGB, depth and semantic
 /// images of the six cameras); until then the World leaves `Observation::views` as `None`.
 #[derive(Debug, Clone, PartialEq, Default)]
@@ -68,6 +79,9 @@ pub struct Observation {
     /// is the current pose (the origin). Before the episode start: the log, else extrapolated
     /// backwards at the start speed.
     pub ego_history: Vec<Pose2>,
+    /// Kinematics and route coordinates at the same ticks as `ego_history` (MPA's history
+    /// features besides the pose).
+    pub ego_history_states: Vec<EgoHistoryState>,
     pub command: Command,
     /// Route points from the ego's projection onwards, `ROUTE_AHEAD_SPACING_M` apart, up to
     /// `ROUTE_AHEAD_LENGTH_M` or the route end.

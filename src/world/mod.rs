@@ -109,8 +109,9 @@ pub struct WorldState {
     /// Actor index (scenario order: logged, then inserted) of each entry of `actors`.
     pub actor_index: Vec<usize>,
     pub route_progress_m: f64,
-    /// Global ego poses at the previous decision ticks (at most EGO_HISTORY_LEN - 1).
-    pub history: Vec<Pose2>,
+    /// Ego (global pose, speed, acceleration) at the previous decision ticks (at most
+    /// EGO_HISTORY_LEN - 1), oldest first.
+    pub history: Vec<(Pose2, f64, f64)>,
     pub terminal: Option<TerminalReason>,
 }
 
@@ -446,7 +447,10 @@ impl World {
             sh.substep_dt_secs,
         ));
         self.state.plan_substep = self.state.substep;
-        self.state.history.push(self.state.ego.pose);
+        let ego = &self.state.ego;
+        self.state
+            .history
+            .push((ego.pose, ego.speed_mps, ego.accel_mps2));
         let keep = crate::agent::EGO_HISTORY_LEN - 1;
         if self.state.history.len() > keep {
             let drop = self.state.history.len() - keep;

@@ -2,11 +2,14 @@
 
 use super::{World, relative_pose};
 use crate::agent::{
-    ActorObservation, EGO_HISTORY_LEN, EgoObservation, Observation, Privileged,
+    ActorObservation, EGO_HISTORY_LEN, EgoHistoryState, EgoObservation, Observation, Privileged,
     ROUTE_AHEAD_LENGTH_M, ROUTE_AHEAD_SPACING_M,
 };
 use crate::geometry::Pose2;
 use glam::DVec2;
+
+/// History poses are projected on the route no further back than this behind the progress.
+const HISTORY_WINDOW_BACK_M: f64 = 40.0;
 
 impl World {
     /// The observation at the current tick, privileged part included (the episode runner strips
@@ -48,6 +51,7 @@ impl World {
             })
             .collect();
         let now = self.time_secs();
+        let history = self.history_global();
         let log_end_secs = (self.shared.scene.end_us() - self.shared.start_us) as f64 * 1e-6;
         let logged_future_ego = (1..=cfg.time.plan_len)
             .filter_map(|k| {
@@ -64,10 +68,29 @@ impl World {
                 yaw_rate_radps: ego.yaw_rate_radps,
                 steer_rad: ego.steer_rad,
             },
-            ego_history: self
-                .history_global()
-                .into_iter()
-                .map(|p| relative_pose(frame, p))
+            ego_history: history.iter().map(|h| relative_pose(frame, h.0)).collect(),
+            ego_history_states: history
+                .iter()
+                .map(|&(pose, speed_mps, accel_mps2)| {
+                    let pr = route.project_window(
+                        pose.xy,
+                        st.route_progress_m - HISTORY_WINDOW_BACK_M,
+                        st.route_progress_m + 5.0,
+                    );
+                    // Behind the route start the arc length continues negative.
+                    let s_m = if pr.s_m <= 0.0 {
+                        (pose.xy - route.point_at(0.0))
+                            .dot(DVec2::from_angle(route.heading_at(0.0)))
+                    } else {
+                        pr.s_m
+                    };
+                    EgoHistoryState {
+                        speed_mps,
+                        accel_mps2,
+                        route_s_m: s_m,
+                        route_lateral_m: pr.lateral_m,
+                    }
+                })
                 .collect(),
             command: super::route::command_for(route, frame, s_now, ego.speed_mps),
             route_ahead_ego_m,
@@ -85,10 +108,11 @@ impl World {
         }
     }
 
-    /// Global poses at the last `EGO_HISTORY_LEN` decision ticks, oldest first, ending with the
-    /// current pose; ticks before the episode start come from the log when the episode starts
-    /// on it, else from extrapolating the start pose backwards at the start speed.
-    fn history_global(&self) -> Vec<Pose2> {
+    /// Global poses, speeds and accelerations at the last `EGO_HISTORY_LEN` decision ticks,
+    /// oldest first, ending with the current state; ticks before the episode start come from
+    /// the log when the episode starts on it, else from extrapolating the start pose backwards at
+    /// the start speed; their speed is the start speed and their acceleration 0.
+    fn history_global(&self) -> Vec<(Pose2, f64, f64)> {
         let st = &self.state;
         let sh = &self.shared;
         let dec = sh.config.time.decision_dt_secs;
@@ -102,16 +126,17 @@ impl World {
             } else {
                 None
             };
-            out.push(logged.unwrap_or_else(|| {
+            let pose = logged.unwrap_or_else(|| {
                 let back = DVec2::from_angle(sh.ego_start.yaw) * sh.ego_start_speed_mps * t;
                 Pose2 {
                     xy: sh.ego_start.xy + back,
                     yaw: sh.ego_start.yaw,
                 }
-            }));
+            });
+            out.push((pose, sh.ego_start_speed_mps, 0.0));
         }
         out.extend_from_slice(&st.history);
-        out.push(st.ego.pose);
+        out.push((st.ego.pose, st.ego.speed_mps, st.ego.accel_mps2));
         out
     }
 }
