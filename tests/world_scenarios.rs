@@ -101,3 +101,44 @@ trigger = { ego_distance_m = 80.0 }"#;
         world.time_secs()
     );
 }
+
+#[test]
+fn expert_plans_score_clean_hd_terms_on_world_inputs() {
+    use mpa_sim::agent::Agent;
+    use mpa_sim::metrics::EgoShape;
+    use mpa_sim::metrics::hd_score::{DacGrid, StepInput, hd_step_scores};
+    let scenario = testkit::junction();
+    let mut world = World::new(&scenario, 1, &SimConfig::default()).unwrap();
+    let mut agent = ExpertAgent::default();
+    let cfg = *world.config();
+    let times: Vec<f64> = (0..=cfg.time.plan_len)
+        .map(|k| k as f64 * cfg.time.plan_dt_secs)
+        .collect();
+    let mut steps = 0;
+    let (mut com, mut ttc) = (0.0, 0.0);
+    while world.terminal().is_none() {
+        let plan = agent.plan(&world.observation()).unwrap();
+        let poses = world.plan_to_global(&plan);
+        let boxes = world.predict_actor_boxes(&times);
+        let s = hd_step_scores(&StepInput {
+            plan_dt_secs: cfg.time.plan_dt_secs,
+            ego_speed_mps: world.ego().speed_mps,
+            ego: EgoShape::from_vehicle(&cfg.vehicle),
+            plan: &poses,
+            actor_boxes: &boxes,
+            drivable: &world.map().drivable_areas,
+            dac_grid: DacGrid::HUGSIM,
+        });
+        assert!(s.nc == 1.0 && s.dac == 1.0, "step {steps}: {s:?}");
+        com += s.com;
+        ttc += s.ttc;
+        world.step(&plan).unwrap();
+        steps += 1;
+    }
+    println!(
+        "{steps} steps: mean COM {:.3}, mean TTC {:.3}",
+        com / steps as f64,
+        ttc / steps as f64
+    );
+    assert_eq!(world.terminal(), Some(TerminalReason::RouteCompleted));
+}
