@@ -9,3 +9,4 @@ pub mod geometry;
 pub mod metrics;
 pub mod rollout;
 pub mod scene;
+pub mod world;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench_sim;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -24,6 +25,8 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
+    /// Benchmark the simulation (steps per second without rendering).
+    BenchSim(bench_sim::BenchSimArgs),
     /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
     Rollout(rollout::RolloutArgs),
     /// Merge shard results; summarise a results directory.
@@ -57,6 +60,7 @@ pub enum ScenesCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::BenchSim(args) => bench_sim::run(&args),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
