@@ -7,8 +7,7 @@
 //! 1.2.0 itself through `tests/python/arcline_reference.py` (all six Dubins shapes).
 
 use mpa_sim::scene::arcline::{
-    Arcline, Pose2d, curvature_at_distance_along_lane, discretize, discretize_lane,
-    length_of_lane,
+    Arcline, Pose2d, curvature_at_distance_along_lane, discretize, discretize_lane, length_of_lane,
 };
 use mpa_sim::scene::tables::ArclinePath;
 
@@ -42,7 +41,11 @@ fn left_path() -> Arcline {
         [372.7733659833846, 1093.0160135871615, -2.000208580915862],
         "LSL",
         14.473414516079979,
-        [22.380622583127813, 0.18854612175175053, 0.0010839266609007578],
+        [
+            22.380622583127813,
+            0.18854612175175053,
+            0.0010839266609007578,
+        ],
     )
 }
 
@@ -131,7 +134,10 @@ fn devkit_length_and_curvature() {
         length_of_lane(&[straight_path(), left_path()]),
         sum(&straight_path()) + sum(&left_path())
     );
-    assert_eq!(curvature_at_distance_along_lane(15.0, &[straight_path()]), 0.0);
+    assert_eq!(
+        curvature_at_distance_along_lane(15.0, &[straight_path()]),
+        0.0
+    );
     assert_eq!(
         curvature_at_distance_along_lane(53.0, &[straight_path(), left_path()]),
         1.0 / left_path().radius_m

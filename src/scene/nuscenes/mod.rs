@@ -22,6 +22,7 @@
 
 mod build;
 pub mod check;
+pub mod fixture;
 pub mod map;
 pub mod stream;
 mod tables_read;
