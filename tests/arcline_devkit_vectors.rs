@@ -171,7 +171,10 @@ fn devkit_reference_all_six_shapes() {
             assert_close(&[p.pose_at_length(*s)], &[*want], 1e-9);
         }
         for (s, want) in &case.curvature {
-            assert_eq!(curvature_at_distance_along_lane(*s, &[p.clone()]), *want);
+            assert_eq!(
+                curvature_at_distance_along_lane(*s, std::slice::from_ref(&p)),
+                *want
+            );
         }
     }
 }
