@@ -408,6 +408,16 @@ impl Fixture {
         put(&vdir.join("scene.json"), &self.scene)?;
         put(&vdir.join("sensor.json"), &self.sensor)?;
         put(&vdir.join("visibility.json"), &self.visibility)?;
+        // The devkit asserts that the map record's PNG exists; a blank mask at 10 px/m.
+        for m in &self.map {
+            let png = dir.join(&m.filename);
+            if let Some(parent) = png.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            image::GrayImage::new(1000, 800)
+                .save(&png)
+                .map_err(std::io::Error::other)?;
+        }
         let mdir = dir.join("maps").join("expansion");
         std::fs::create_dir_all(&mdir)?;
         for (loc, m) in &self.maps {
