@@ -161,16 +161,45 @@ fn load_all_shares_one_map_per_location_and_matches_load_scene() {
 }
 
 #[test]
-fn buffered_reader_gives_the_same_scene() {
+fn every_reader_gives_the_same_scene() {
     let w = write_default();
     let a = ns::load_scene(w.root(), VERSION, "scene-0003")
         .expect("slice")
         .value;
+    for (reader, prefilter) in [(TableReader::Buffered, true), (TableReader::Slice, false)] {
+        let opts = LoadOptions { reader, prefilter };
+        let b = ns::load_scene_with(w.root(), VERSION, "scene-0003", opts)
+            .expect("loads")
+            .value;
+        assert_eq!(a, b, "{opts:?}");
+    }
+}
+
+#[test]
+fn escaped_tokens_fall_back_to_the_plain_path() {
+    // A JSON escape in a filtered field defeats the borrowed pre-filter probe; the result
+    // must not change.
+    let w = write_default();
+    let token = w.fixture.sample[0].scene_token.clone();
+    let escaped = format!("\\u{:04x}{}", token.as_bytes()[0], &token[1..]);
+    w.replace_in(
+        "sample",
+        &format!("\"scene_token\": \"{token}\""),
+        &format!("\"scene_token\": \"{escaped}\""),
+    );
+    let a = ns::load_scene(w.root(), VERSION, "scene-0001")
+        .expect("loads")
+        .value;
     let opts = LoadOptions {
         reader: TableReader::Buffered,
+        prefilter: false,
     };
-    let b = ns::load_scene_with(w.root(), VERSION, "scene-0003", opts)
-        .expect("buffered")
+    let b = ns::load_scene_with(w.root(), VERSION, "scene-0001", opts)
+        .expect("loads")
         .value;
     assert_eq!(a, b);
+    assert_eq!(
+        a.ego_track.len(),
+        FixtureParams::default().samples_per_scene
+    );
 }

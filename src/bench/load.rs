@@ -324,14 +324,18 @@ pub fn measure_load(
     dataroot: &Path,
     version: &str,
     scene: &str,
-    reader: TableReader,
+    opts: LoadOptions,
 ) -> Result<LoadMeasurement, SceneError> {
     let start = Instant::now();
-    let loaded = nuscenes::load_scene_with(dataroot, version, scene, LoadOptions { reader })?;
+    let loaded = nuscenes::load_scene_with(dataroot, version, scene, opts)?;
     let secs = start.elapsed().as_secs_f64();
     Ok(LoadMeasurement {
         scene: scene.to_string(),
-        reader: format!("{reader:?}").to_lowercase(),
+        reader: match (opts.reader, opts.prefilter) {
+            (TableReader::Slice, true) => "slice".into(),
+            (TableReader::Slice, false) => "slice-plain".into(),
+            (TableReader::Buffered, _) => "buffered".into(),
+        },
         secs,
         peak_rss_kib: peak_rss_kib().unwrap_or(0),
         samples: loaded.value.ego_track.len(),
@@ -381,8 +385,13 @@ mod tests {
         assert_eq!(copy.actors.len(), orig.actors.len());
         assert_eq!(copy.actors[0].keyframes, orig.actors[0].keyframes);
         assert_ne!(copy.token, orig.token);
-        let m = measure_load(work.path(), "v", &report.middle_scene, TableReader::Slice)
-            .expect("measures");
+        let m = measure_load(
+            work.path(),
+            "v",
+            &report.middle_scene,
+            LoadOptions::default(),
+        )
+        .expect("measures");
         assert_eq!(m.samples, orig.ego_track.len());
     }
 }

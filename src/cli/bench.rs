@@ -7,8 +7,8 @@ use anyhow::{Context, bail};
 use clap::{Args, Subcommand, ValueEnum};
 use indicatif::{ProgressBar, ProgressStyle};
 use mpa_sim::bench::load::{self, LoadMeasurement};
-use mpa_sim::scene::nuscenes::TableReader;
 use mpa_sim::scene::nuscenes::fixture::{Fixture, FixtureParams};
+use mpa_sim::scene::nuscenes::{LoadOptions, TableReader};
 use std::path::{Path, PathBuf};
 
 #[derive(Debug, Subcommand)]
@@ -25,9 +25,26 @@ pub enum BenchCommand {
 
 #[derive(Debug, Clone, Copy, ValueEnum)]
 pub enum ReaderChoice {
+    /// Whole file in one buffer, raw-text pre-filter (the default loader).
     Slice,
+    /// Whole file in one buffer, every record deserialised.
+    SlicePlain,
+    /// 1 MiB BufReader.
     Buffered,
-    Both,
+    /// All three.
+    All,
+}
+
+impl ReaderChoice {
+    fn options(self) -> LoadOptions {
+        LoadOptions {
+            reader: match self {
+                ReaderChoice::Buffered => TableReader::Buffered,
+                _ => TableReader::Slice,
+            },
+            prefilter: !matches!(self, ReaderChoice::SlicePlain),
+        }
+    }
 }
 
 #[derive(Debug, Args)]
@@ -48,7 +65,7 @@ pub struct LoadArgs {
     #[arg(long)]
     scene: Option<String>,
     /// JSON reader(s) to time.
-    #[arg(long, value_enum, default_value = "both")]
+    #[arg(long, value_enum, default_value = "all")]
     reader: ReaderChoice,
 }
 
@@ -88,11 +105,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Load(a) => run_load(a),
         BenchCommand::LoadOne(a) => {
-            let reader = match a.reader {
-                ReaderChoice::Buffered => TableReader::Buffered,
-                _ => TableReader::Slice,
-            };
-            let m = load::measure_load(&a.dataroot, &a.version, &a.scene, reader)?;
+            let m = load::measure_load(&a.dataroot, &a.version, &a.scene, a.reader.options())?;
             println!("{}", serde_json::to_string(&m)?);
             Ok(())
         }
@@ -160,8 +173,9 @@ fn build_and_measure(a: &LoadArgs, work: &Path) -> anyhow::Result<()> {
     let scene = a.scene.clone().unwrap_or(report.middle_scene.clone());
     let readers: &[&str] = match a.reader {
         ReaderChoice::Slice => &["slice"],
+        ReaderChoice::SlicePlain => &["slice-plain"],
         ReaderChoice::Buffered => &["buffered"],
-        ReaderChoice::Both => &["slice", "buffered"],
+        ReaderChoice::All => &["slice", "slice-plain", "buffered"],
     };
     let exe = std::env::current_exe().context("locating this binary to re-run it")?;
     println!(

@@ -8,11 +8,35 @@
 //! reference to a token that is not in its table shows up as "wanted but not found".
 
 use super::check::At;
-use super::stream::{LoadOptions, Record, read_all, read_filtered, table_path};
+use super::stream::{LoadOptions, Record, read_all, read_filtered, read_prefiltered, table_path};
 use crate::scene::tables::*;
 use crate::scene::{LoadWarning, SceneError};
+use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
+
+/// Borrowed views of just the fields the filters look at (the fast pre-filter parses these
+/// from each record's raw text; tokens never contain JSON escapes).
+#[derive(Deserialize)]
+struct TokenProbe<'a> {
+    token: &'a str,
+}
+
+#[derive(Deserialize)]
+struct SampleProbe<'a> {
+    scene_token: &'a str,
+}
+
+#[derive(Deserialize)]
+struct SampleDataProbe<'a> {
+    sample_token: &'a str,
+    is_key_frame: bool,
+}
+
+#[derive(Deserialize)]
+struct AnnotationProbe<'a> {
+    sample_token: &'a str,
+}
 
 /// Which scenes to load.
 #[derive(Debug, Clone, Copy)]
@@ -168,14 +192,23 @@ pub fn read_tables(
         }
     }
 
-    let samples = read_filtered(&files.path("sample"), r, |s: &Sample| {
-        scene_tokens.contains(s.scene_token.as_str())
-    })?;
+    let samples = read_prefiltered(
+        &files.path("sample"),
+        opts,
+        |raw| serde_json::from_str(raw).map(|p: SampleProbe| scene_tokens.contains(p.scene_token)),
+        |s: &Sample| scene_tokens.contains(s.scene_token.as_str()),
+    )?;
     t.samples = index(files.name("sample"), samples)?;
 
-    let keyframes = read_filtered(&files.path("sample_data"), r, |sd: &SampleData| {
-        sd.is_key_frame && t.samples.contains_key(&sd.sample_token)
-    })?;
+    let keyframes = read_prefiltered(
+        &files.path("sample_data"),
+        opts,
+        |raw| {
+            serde_json::from_str(raw)
+                .map(|p: SampleDataProbe| p.is_key_frame && t.samples.contains_key(p.sample_token))
+        },
+        |sd: &SampleData| sd.is_key_frame && t.samples.contains_key(&sd.sample_token),
+    )?;
     index(files.name("sample_data"), keyframes.clone())?;
 
     let wanted_cs: BTreeSet<&str> = keyframes
@@ -206,9 +239,12 @@ pub fn read_tables(
         .iter()
         .map(|sd| sd.ego_pose_token.as_str())
         .collect();
-    let poses = read_filtered(&files.path("ego_pose"), r, |p: &EgoPose| {
-        wanted_poses.contains(p.token.as_str())
-    })?;
+    let poses = read_prefiltered(
+        &files.path("ego_pose"),
+        opts,
+        |raw| serde_json::from_str(raw).map(|p: TokenProbe| wanted_poses.contains(p.token)),
+        |p: &EgoPose| wanted_poses.contains(p.token.as_str()),
+    )?;
     t.ego_poses = index(files.name("ego_pose"), poses)?;
     for sd in &keyframes {
         let at = files.at("sample_data", &sd.token);
@@ -234,9 +270,13 @@ pub fn read_tables(
             .push(sd);
     }
 
-    let anns = read_filtered(
+    let anns = read_prefiltered(
         &files.path("sample_annotation"),
-        r,
+        opts,
+        |raw| {
+            serde_json::from_str(raw)
+                .map(|p: AnnotationProbe| t.samples.contains_key(p.sample_token))
+        },
         |a: &SampleAnnotation| t.samples.contains_key(&a.sample_token),
     )?;
     t.annotations = index(files.name("sample_annotation"), anns)?;
@@ -245,9 +285,12 @@ pub fn read_tables(
         .values()
         .map(|a| a.instance_token.as_str())
         .collect();
-    t.instances = read_filtered(&files.path("instance"), r, |i: &Instance| {
-        wanted_instances.contains(i.token.as_str())
-    })?;
+    t.instances = read_prefiltered(
+        &files.path("instance"),
+        opts,
+        |raw| serde_json::from_str(raw).map(|p: TokenProbe| wanted_instances.contains(p.token)),
+        |i: &Instance| wanted_instances.contains(i.token.as_str()),
+    )?;
     let instance_index = index(files.name("instance"), t.instances.clone())?;
     t.categories = index(
         files.name("category"),
