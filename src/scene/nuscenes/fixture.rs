@@ -130,8 +130,10 @@ fn channels() -> Vec<(&'static str, &'static str)> {
     c
 }
 
-/// Camera `i` intrinsic rows (CAM_BACK has the wider lens).
+/// Camera `i` (of `CAMERA_CHANNELS`, taken modulo 6) intrinsic rows (CAM_BACK has the wider
+/// lens).
 pub fn camera_intrinsic(i: usize) -> Vec<Vec<f64>> {
+    let i = i % CAMERA_CHANNELS.len();
     let f = if CAMERA_CHANNELS[i] == "CAM_BACK" {
         809.2
     } else {
@@ -144,8 +146,10 @@ pub fn camera_intrinsic(i: usize) -> Vec<Vec<f64>> {
     ]
 }
 
-/// Camera `i` mounting: camera axes (x right, y down, z forward) to ego, turned by its yaw.
+/// Camera `i` (modulo 6) mounting: camera axes (x right, y down, z forward) to ego, turned by
+/// its yaw.
 pub fn camera_mount(i: usize) -> (DVec3, DQuat) {
+    let i = i % CAMERA_CHANNELS.len();
     let yaw = [0.0, -0.96, 0.96, std::f64::consts::PI, 1.9, -1.9][i];
     let axes = DMat3::from_cols(DVec3::NEG_Y, DVec3::NEG_Z, DVec3::X);
     let rotation = DQuat::from_rotation_z(yaw) * DQuat::from_mat3(&axes);
