@@ -76,3 +76,27 @@ fn counts_and_timestamps_that_disagree() {
     );
     assert!(text.iter().any(|t| t.contains("quaternion norm 2")));
 }
+
+#[test]
+fn records_off_their_lists_are_reported() {
+    let w = write_with(|f| {
+        // Instance 0's list stops one annotation early; the scene's list skips sample 4.
+        f.instance[0].last_annotation_token = f.sample_annotation[3].token.clone();
+        f.sample_annotation[3].next = String::new();
+        f.scene[0].last_sample_token = f.sample[3].token.clone();
+        f.sample[3].next = String::new();
+    });
+    let text = warnings_of(&w, "scene-0001");
+    let orphan_ann = &w.fixture.sample_annotation[4].token;
+    let orphan_sample = &w.fixture.sample[4].token;
+    assert!(
+        text.iter()
+            .any(|t| t.contains(orphan_ann.as_str()) && t.contains("no instance's prev/next list")),
+        "{text:?}"
+    );
+    assert!(
+        text.iter()
+            .any(|t| t.contains(orphan_sample.as_str()) && t.contains("not on its prev/next list")),
+        "{text:?}"
+    );
+}

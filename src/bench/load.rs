@@ -319,6 +319,14 @@ pub fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
+fn reader_name(opts: LoadOptions) -> String {
+    match (opts.reader, opts.prefilter) {
+        (TableReader::Slice, true) => "slice".into(),
+        (TableReader::Slice, false) => "slice-plain".into(),
+        (TableReader::Buffered, _) => "buffered".into(),
+    }
+}
+
 /// Load one scene and measure time and peak memory (run in a fresh process).
 pub fn measure_load(
     dataroot: &Path,
@@ -331,15 +339,32 @@ pub fn measure_load(
     let secs = start.elapsed().as_secs_f64();
     Ok(LoadMeasurement {
         scene: scene.to_string(),
-        reader: match (opts.reader, opts.prefilter) {
-            (TableReader::Slice, true) => "slice".into(),
-            (TableReader::Slice, false) => "slice-plain".into(),
-            (TableReader::Buffered, _) => "buffered".into(),
-        },
+        reader: reader_name(opts),
         secs,
         peak_rss_kib: peak_rss_kib().unwrap_or(0),
         samples: loaded.value.ego_track.len(),
         actors: loaded.value.actors.len(),
+        warnings: loaded.warnings.len(),
+    })
+}
+
+/// Load every scene (`load_all`) and measure time and peak memory; `samples` and `actors` are
+/// totals and `scene` holds the scene count.
+pub fn measure_load_all(
+    dataroot: &Path,
+    version: &str,
+    opts: LoadOptions,
+) -> Result<LoadMeasurement, SceneError> {
+    let start = Instant::now();
+    let loaded = nuscenes::load_all_with(dataroot, version, opts)?;
+    let secs = start.elapsed().as_secs_f64();
+    Ok(LoadMeasurement {
+        scene: format!("all {} scenes", loaded.value.len()),
+        reader: reader_name(opts),
+        secs,
+        peak_rss_kib: peak_rss_kib().unwrap_or(0),
+        samples: loaded.value.iter().map(|s| s.ego_track.len()).sum(),
+        actors: loaded.value.iter().map(|s| s.actors.len()).sum(),
         warnings: loaded.warnings.len(),
     })
 }

@@ -75,10 +75,13 @@ pub struct LoadOneArgs {
     dataroot: PathBuf,
     #[arg(long)]
     version: String,
-    #[arg(long)]
+    #[arg(long, default_value = "")]
     scene: String,
     #[arg(long, value_enum, default_value = "slice")]
     reader: ReaderChoice,
+    /// Load every scene (`load_all`) instead of `--scene`.
+    #[arg(long)]
+    all: bool,
 }
 
 #[derive(Debug, Args)]
@@ -105,7 +108,11 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Load(a) => run_load(a),
         BenchCommand::LoadOne(a) => {
-            let m = load::measure_load(&a.dataroot, &a.version, &a.scene, a.reader.options())?;
+            let m = if a.all {
+                load::measure_load_all(&a.dataroot, &a.version, a.reader.options())?
+            } else {
+                load::measure_load(&a.dataroot, &a.version, &a.scene, a.reader.options())?
+            };
             println!("{}", serde_json::to_string(&m)?);
             Ok(())
         }

@@ -173,16 +173,15 @@ pub fn build_scene(
         )));
     }
     let on_chain: BTreeSet<&str> = samples.iter().map(|s| s.token.as_str()).collect();
-    for s in t.samples.values() {
-        if s.scene_token == scene.token && !on_chain.contains(s.token.as_str()) {
+    for token in t.samples_by_scene.get(&scene.token).into_iter().flatten() {
+        if !on_chain.contains(token.as_str()) {
             warnings.push(
                 files
-                    .at("sample", &s.token)
+                    .at("sample", token)
                     .warning("sample of this scene is not on its prev/next list; ignored"),
             );
         }
     }
-
     // Ego track and rig.
     let channel_of = |sd: &SampleData| channel_of(t, sd);
     let mut ego_track = Vec::with_capacity(samples.len());
@@ -256,7 +255,7 @@ pub fn build_scene(
     };
     let rig = build_rig(files, t, samples[0], lidar, warnings)?;
 
-    let actors = build_actors(files, t, scene, &t.samples, opts, warnings)?;
+    let actors = build_actors(files, t, scene, opts, warnings)?;
 
     Ok(Scene {
         token: scene.token.clone(),
@@ -332,22 +331,25 @@ fn build_actors(
     files: &Files,
     t: &Tables,
     scene: &SceneRecord,
-    samples: &BTreeMap<String, Sample>,
     opts: LoadOptions,
     warnings: &mut Vec<LoadWarning>,
 ) -> Result<Vec<ActorTrack>, SceneError> {
     let ann_file = files.name("sample_annotation");
-    let in_scene = |a: &SampleAnnotation| {
-        samples
-            .get(&a.sample_token)
-            .is_some_and(|s| s.scene_token == scene.token)
-    };
-    let scene_instances: BTreeSet<&str> = t
-        .annotations
-        .values()
-        .filter(|a| in_scene(a))
-        .map(|a| a.instance_token.as_str())
+    let samples = &t.samples;
+    let scene_annotations: Vec<&SampleAnnotation> = t
+        .annotations_by_scene
+        .get(&scene.token)
+        .into_iter()
+        .flatten()
+        .filter_map(|tok| t.annotations.get(tok))
         .collect();
+    // The scene's instances, in instance-file order.
+    let mut scene_instances: Vec<usize> = scene_annotations
+        .iter()
+        .filter_map(|a| t.instance_pos.get(&a.instance_token).copied())
+        .collect();
+    scene_instances.sort_unstable();
+    scene_instances.dedup();
     let mut visited: BTreeSet<&str> = BTreeSet::new();
     let mut missing_ann = |at: At, field: &str, token: &str| -> SceneError {
         match find_record::<SampleAnnotation>(&files.path("sample_annotation"), opts.reader, token)
@@ -361,11 +363,7 @@ fn build_actors(
         }
     };
     let mut actors = Vec::new();
-    for inst in t
-        .instances
-        .iter()
-        .filter(|i| scene_instances.contains(i.token.as_str()))
-    {
+    for inst in scene_instances.iter().filter_map(|&i| t.instances.get(i)) {
         let inst_at = files.at("instance", &inst.token);
         let head = ListHead {
             owner: inst_at,
@@ -460,7 +458,7 @@ fn build_actors(
             attributes,
         });
     }
-    for a in t.annotations.values().filter(|a| in_scene(a)) {
+    for a in scene_annotations {
         if !visited.contains(a.token.as_str()) {
             warnings.push(
                 At {

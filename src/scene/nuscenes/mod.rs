@@ -81,7 +81,16 @@ pub fn load_scene_with(
 
 /// Load every scene of a version folder (maps shared per location through `Arc`).
 pub fn load_all(dataroot: &Path, version: &str) -> Result<Loaded<Vec<Scene>>, SceneError> {
-    load_selected(dataroot, version, Selection::All, LoadOptions::default())
+    load_all_with(dataroot, version, LoadOptions::default())
+}
+
+/// Load every scene, with options.
+pub fn load_all_with(
+    dataroot: &Path,
+    version: &str,
+    opts: LoadOptions,
+) -> Result<Loaded<Vec<Scene>>, SceneError> {
+    load_selected(dataroot, version, Selection::All, opts)
 }
 
 /// Load and expand the map of one location (`maps/expansion/<location>.json`).

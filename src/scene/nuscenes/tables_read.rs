@@ -95,6 +95,12 @@ pub struct Tables {
     pub annotations: BTreeMap<String, SampleAnnotation>,
     /// Instances referenced by kept annotations, in file order.
     pub instances: Vec<Instance>,
+    /// Instance token to its index in `instances`.
+    pub instance_pos: BTreeMap<String, usize>,
+    /// Sample tokens of each scene (by scene token), in token order.
+    pub samples_by_scene: BTreeMap<String, Vec<String>>,
+    /// Annotation tokens of each scene (through their sample), in token order.
+    pub annotations_by_scene: BTreeMap<String, Vec<String>>,
     pub categories: BTreeMap<String, Category>,
     pub attributes: BTreeMap<String, Attribute>,
     pub visibilities: BTreeMap<String, Visibility>,
@@ -292,6 +298,26 @@ pub fn read_tables(
         |i: &Instance| wanted_instances.contains(i.token.as_str()),
     )?;
     let instance_index = index(files.name("instance"), t.instances.clone())?;
+    t.instance_pos = t
+        .instances
+        .iter()
+        .enumerate()
+        .map(|(i, inst)| (inst.token.clone(), i))
+        .collect();
+    for s in t.samples.values() {
+        t.samples_by_scene
+            .entry(s.scene_token.clone())
+            .or_default()
+            .push(s.token.clone());
+    }
+    for a in t.annotations.values() {
+        if let Some(s) = t.samples.get(&a.sample_token) {
+            t.annotations_by_scene
+                .entry(s.scene_token.clone())
+                .or_default()
+                .push(a.token.clone());
+        }
+    }
     t.categories = index(
         files.name("category"),
         read_all(&files.path("category"), r)?,
