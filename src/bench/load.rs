@@ -53,6 +53,9 @@ pub struct LoadMeasurement {
     pub scene: String,
     pub reader: String,
     pub secs: f64,
+    /// CPU time (user + system) of the whole process, seconds; 0 where /proc is unavailable.
+    /// On a shared machine this is steadier than `secs`.
+    pub cpu_secs: f64,
     /// Peak resident memory of the process (VmHWM), KiB; 0 where /proc is unavailable.
     pub peak_rss_kib: u64,
     pub samples: usize,
@@ -327,6 +330,19 @@ fn reader_name(opts: LoadOptions) -> String {
     }
 }
 
+/// CPU time (user + system) of this process in seconds, from `/proc/self/stat` (fields 14
+/// and 15, in clock ticks of 1/100 s, the Linux `USER_HZ`).
+pub fn cpu_secs() -> Option<f64> {
+    let stat = std::fs::read_to_string("/proc/self/stat").ok()?;
+    // The command name (field 2) is parenthesised and may hold spaces: split after it.
+    let rest = &stat[stat.rfind(')')? + 1..];
+    let fields: Vec<&str> = rest.split_whitespace().collect();
+    // `rest` starts at field 3, so fields 14 and 15 are at 11 and 12.
+    let user: f64 = fields.get(11)?.parse().ok()?;
+    let system: f64 = fields.get(12)?.parse().ok()?;
+    Some((user + system) / 100.0)
+}
+
 /// Load one scene and measure time and peak memory (run in a fresh process).
 pub fn measure_load(
     dataroot: &Path,
@@ -341,6 +357,7 @@ pub fn measure_load(
         scene: scene.to_string(),
         reader: reader_name(opts),
         secs,
+        cpu_secs: cpu_secs().unwrap_or(0.0),
         peak_rss_kib: peak_rss_kib().unwrap_or(0),
         samples: loaded.value.ego_track.len(),
         actors: loaded.value.actors.len(),
@@ -362,6 +379,7 @@ pub fn measure_load_all(
         scene: format!("all {} scenes", loaded.value.len()),
         reader: reader_name(opts),
         secs,
+        cpu_secs: cpu_secs().unwrap_or(0.0),
         peak_rss_kib: peak_rss_kib().unwrap_or(0),
         samples: loaded.value.iter().map(|s| s.ego_track.len()).sum(),
         actors: loaded.value.iter().map(|s| s.actors.len()).sum(),

@@ -186,8 +186,8 @@ fn build_and_measure(a: &LoadArgs, work: &Path) -> anyhow::Result<()> {
     };
     let exe = std::env::current_exe().context("locating this binary to re-run it")?;
     println!(
-        "{:<9} {:>9} {:>8} {:>11} {:>14}  scene",
-        "reader", "JSON MB", "secs", "MB/s", "peak RSS MB"
+        "{:<11} {:>9} {:>8} {:>9} {:>9} {:>12}  scene",
+        "reader", "JSON MB", "secs", "MB/s", "CPU secs", "peak RSS MB"
     );
     for reader in readers {
         let out = std::process::Command::new(&exe)
@@ -209,11 +209,12 @@ fn build_and_measure(a: &LoadArgs, work: &Path) -> anyhow::Result<()> {
             .context("parsing the load-one child's measurement")?;
         let json_mb = (report.table_bytes + report.map_bytes) as f64 / MB;
         println!(
-            "{:<9} {:>9.1} {:>8.2} {:>11.1} {:>14.1}  {} ({} samples, {} actors, {} warnings)",
+            "{:<11} {:>9.1} {:>8.2} {:>9.1} {:>9.2} {:>12.1}  {} ({} samples, {} actors, {} warnings)",
             m.reader,
             json_mb,
             m.secs,
             json_mb / m.secs,
+            m.cpu_secs,
             m.peak_rss_kib as f64 * 1024.0 / MB,
             m.scene,
             m.samples,
