@@ -226,3 +226,33 @@ fn dangling_node_names_polygon_and_field() {
         "{err}"
     );
 }
+
+#[test]
+fn null_and_missing_reference_fields_of_real_maps_load() {
+    // Real map files leave some links null (nuscenes-devkit issue #1183) or out.
+    let w = write_default();
+    let path = w.map_file("boston-seaport");
+    let text = std::fs::read_to_string(&path).expect("read");
+    let conn_poly = &w.fixture.maps["boston-seaport"].lane_connector[0].polygon_token;
+    let text = text
+        .replace(
+            "\"road_segment_token\": \"\"",
+            "\"road_segment_token\": null",
+        )
+        .replace(
+            &format!("\"polygon_token\": \"{conn_poly}\""),
+            "\"polygon_token\": null",
+        )
+        .replace("\"drivable_area_token\"", "\"renamed_away\"");
+    assert!(text.contains("\"road_segment_token\": null") && !text.contains("drivable_area_token"));
+    std::fs::write(&path, text).expect("write");
+    let map = ns::load_map(w.root(), Location::BostonSeaport)
+        .expect("loads")
+        .value;
+    let conn = &map.lanes[map.lane_index["conn-ab"]];
+    assert!(
+        conn.polygon.exterior.is_empty(),
+        "a null connector polygon is no polygon"
+    );
+    assert!(!conn.centreline.is_empty());
+}
