@@ -158,6 +158,11 @@ pub fn read_tables(
     opts: LoadOptions,
     warnings: &mut Vec<LoadWarning>,
 ) -> Result<Tables, SceneError> {
+    // Loading everything keeps every record: a pre-filter would only add a scan.
+    let opts = LoadOptions {
+        prefilter: opts.prefilter && matches!(selection, Selection::One(_)),
+        ..opts
+    };
     let r = opts.reader;
     let mut t = Tables::default();
 
