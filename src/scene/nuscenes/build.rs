@@ -413,7 +413,7 @@ fn build_actors(
                 && sample.timestamp <= prev.timestamp_us
             {
                 return Err(at.chain(format!(
-                    "annotations out of time order: sample time {} after {}",
+                    "annotations out of time order: sample time {} is not after the previous {}",
                     sample.timestamp, prev.timestamp_us
                 )));
             }
