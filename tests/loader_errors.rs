@@ -245,6 +245,17 @@ fn broken_annotation_lists() {
             "first_annotation_token",
         ],
     );
+    let w = write_with(|f| {
+        f.sample_annotation[1].sample_token = f.sample_annotation[0].sample_token.clone()
+    });
+    assert_names(
+        &load_err(&w).1,
+        &[
+            "sample_annotation.json",
+            &w.fixture.sample_annotation[1].token,
+            "out of time order",
+        ],
+    );
 }
 
 #[test]
