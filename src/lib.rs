@@ -4,6 +4,7 @@
 //! See ARCHITECTURE.md for the module table and the data flow of one episode.
 
 pub mod agent;
+pub mod bench;
 pub mod config;
 pub mod geometry;
 pub mod metrics;

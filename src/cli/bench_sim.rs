@@ -1,4 +1,4 @@
-//! `mpa-sim bench-sim`: simulation steps per second without rendering (see
+//! `mpa-sim bench sim`: simulation steps per second without rendering (see
 //! `mpa_sim::world::bench`).
 
 use clap::Args;

@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench;
 mod bench_sim;
 mod results;
 mod rollout;
@@ -25,8 +26,6 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
-    /// Benchmark the simulation (steps per second without rendering).
-    BenchSim(bench_sim::BenchSimArgs),
     /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
     Rollout(rollout::RolloutArgs),
     /// Merge shard results; summarise a results directory.
@@ -35,6 +34,9 @@ pub enum Command {
     /// Check scenario files.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+    /// Benchmarks: scene loading at trainval scale, simulation steps per second.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -60,7 +62,7 @@ pub enum ScenesCommand {
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
-        Command::BenchSim(args) => bench_sim::run(&args),
+        Command::Bench(c) => bench::run(c),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());

@@ -1,6 +1,7 @@
 //! Scenes: nuScenes tables and map expansion, the Scene model, scenario files and the
 //! synthetic nuScenes-format generator.
 
+pub mod arcline;
 pub mod error;
 pub mod model;
 pub mod nuscenes;
