@@ -3,6 +3,8 @@
 
 use clap::{Parser, Subcommand};
 
+mod synth;
+
 #[derive(Debug, Parser)]
 #[command(
     name = "mpa-sim",
@@ -25,6 +27,8 @@ pub enum Command {
 pub enum ScenesCommand {
     /// Print where the shipped data lives.
     Path,
+    /// Generate a synthetic dataset in the nuScenes format.
+    Synth(synth::SynthArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -34,6 +38,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
                 Ok(())
             }
+            ScenesCommand::Synth(args) => synth::run(args),
         },
     }
 }
