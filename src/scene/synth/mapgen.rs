@@ -253,7 +253,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         }
     }
 
-    for road in &town.roads {
+    for (ri, road) in town.roads.iter().enumerate() {
         let len = road.length_m();
         let hw = town.half_width_m(road);
         let n = road.lanes;
@@ -336,7 +336,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                     .iter()
                     .position(|l| {
                         !l.is_connector
-                            && l.owner == town_road_index(town, road)
+                            && l.owner == ri
                             && l.forward == forward
                             && l.index == k
                     })
@@ -498,11 +498,4 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     });
     out.expansion = b.m;
     out
-}
-
-fn town_road_index(town: &Town, road: &Road) -> usize {
-    town.roads
-        .iter()
-        .position(|r| std::ptr::eq(r, road))
-        .expect("road belongs to the town")
 }

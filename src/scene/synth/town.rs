@@ -246,7 +246,7 @@ impl Town {
             let p0 = ja.center + d * ja.half_size_m;
             let p1 = jb.center + arm_dir(arm_b) * jb.half_size_m;
             let len = p0.distance(p1);
-            let parking = (lanes == 1 && len > 80.0).then_some((15.0, len - 15.0));
+            let parking = (lanes == 1 && len > 55.0).then_some((15.0, len - 15.0));
             roads.push(Road {
                 start: [p0.x, p0.y, d.y.atan2(d.x)],
                 prims: vec![Prim {
