@@ -53,6 +53,7 @@ impl Builder {
     }
     fn node(&mut self, p: DVec2) -> String {
         let t = self.tok("node");
+        let p = snap(p);
         self.m.node.push(MapNode {
             token: t.clone(),
             x: p.x,
@@ -90,6 +91,12 @@ impl Builder {
     }
 }
 
+/// Map coordinates are written to the millimetre (smaller files); everything kept in memory
+/// uses the same snapped values, so what we check is what we write.
+fn snap(p: DVec2) -> DVec2 {
+    (p * 1000.0).round() / 1000.0
+}
+
 fn xy(p: Pose2) -> DVec2 {
     DVec2::new(p[0], p[1])
 }
@@ -121,7 +128,7 @@ fn offset_curve(town: &Town, road: &Road, lateral_m: f64, s0: f64, s1: f64) -> V
     ss.iter()
         .map(|&s| {
             let pose = centre.pose_at(s);
-            xy(pose) + left_normal(pose) * lateral_m
+            snap(xy(pose) + left_normal(pose) * lateral_m)
         })
         .collect()
 }
@@ -195,8 +202,8 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let u = arm_dir(a);
             let n = arm_dir(a + 1);
             let hw = j.arm_half_width_m[a];
-            let right = c + u * jr - n * hw;
-            let left = c + u * jr + n * hw;
+            let right = snap(c + u * jr - n * hw);
+            let left = snap(c + u * jr + n * hw);
             outline.push(right);
             outline.push(left);
             let next = present[(i + 1) % present.len()];
@@ -207,22 +214,22 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                 let arc: Vec<DVec2> = (1..8)
                     .map(|s| {
                         let t = std::f64::consts::FRAC_PI_2 * s as f64 / 8.0;
-                        k - n * (big_b * t.cos()) - u * (big_a * t.sin())
+                        snap(k - n * (big_b * t.cos()) - u * (big_a * t.sin()))
                     })
                     .collect();
                 outline.extend(arc.iter().copied());
                 let mut walk = vec![left];
                 walk.extend(arc);
-                walk.push(c + n * jr + u * j.arm_half_width_m[next]);
-                walk.push(k);
+                walk.push(snap(c + n * jr + u * j.arm_half_width_m[next]));
+                walk.push(snap(k));
                 corner_walks.push(walk);
             } else {
                 // A closed side (T junction): walkway along it.
                 let dm = arm_dir(a + 1);
                 let un = arm_dir(next);
                 let nn = arm_dir(next + 1);
-                let p2 = c + un * jr - nn * j.arm_half_width_m[next];
-                corner_walks.push(vec![left, left + dm * ww, p2 + dm * ww, p2]);
+                let p2 = snap(c + un * jr - nn * j.arm_half_width_m[next]);
+                corner_walks.push(vec![left, snap(left + dm * ww), snap(p2 + dm * ww), p2]);
             }
         }
         let poly = b.polygon(&outline);
@@ -458,7 +465,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     // Lane connectors, arclines, connectivity.
     for lane in &graph.lanes {
         if lane.is_connector {
-            let pts = arcline::discretize_lane(&lane.chain.paths, 1.0);
+            let pts = arcline::discretize_lane(&lane.chain.paths, 2.5);
             let mut outline: Vec<DVec2> = pts
                 .iter()
                 .map(|p| xy(*p) - left_normal(*p) * 0.5 * lane.width_m)

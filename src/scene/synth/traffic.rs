@@ -390,7 +390,14 @@ pub fn simulate_scene(
     };
     // Ego.
     let road_lanes: Vec<usize> = (0..graph.first_connector).collect();
-    let start = road_lanes[rng.random_range(0..road_lanes.len())];
+    // Start on a lane from which the preferred turn exists (a kerb lane for near-side turns).
+    let can_turn: Vec<usize> = road_lanes
+        .iter()
+        .copied()
+        .filter(|&l| graph.lanes[l].outgoing.iter().any(|&c| graph.lanes[c].turn == Some(prefer)))
+        .collect();
+    let pool = if can_turn.is_empty() { &road_lanes } else { &can_turn };
+    let start = pool[rng.random_range(0..pool.len())];
     let len0 = graph.lanes[start].chain.length_m;
     let start_s = (len0 - rng.random_range(30.0..110.0))
         .max(8.0)
