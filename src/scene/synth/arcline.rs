@@ -76,6 +76,7 @@ pub fn path_length(path: &ArclinePath) -> f64 {
     path.segment_length.iter().sum()
 }
 
+#[allow(clippy::needless_range_loop)] // mirrors the devkit's indexed loops
 /// Signed curvature (1/m, left positive) of the segment at `pos` metres along the path.
 pub fn curvature_at(path: &ArclinePath, pos: f64) -> f64 {
     let signs = segment_signs(&path.shape);
@@ -89,6 +90,7 @@ pub fn curvature_at(path: &ArclinePath, pos: f64) -> f64 {
     0.0
 }
 
+#[allow(clippy::needless_range_loop)] // mirrors the devkit's indexed loops
 /// Pose `pos` metres along the path (clamped to the path), as the devkit's `pose_at_length`.
 pub fn pose_at_length(path: &ArclinePath, pos: f64) -> Pose2 {
     let mut pos = pos.clamp(0.0, path_length(path));
@@ -323,7 +325,7 @@ mod tests {
 
     #[test]
     fn quarter_turns_land_on_target() {
-        let a = [10.0, 5.0, 0.3];
+        let a: Pose2 = [10.0, 5.0, 0.3];
         for (dx, dy, dyaw) in [
             (12.0, 8.0, FRAC_PI_2),
             (6.0, -9.0, -FRAC_PI_2),

@@ -342,10 +342,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                     .lanes
                     .iter()
                     .position(|l| {
-                        !l.is_connector
-                            && l.owner == ri
-                            && l.forward == forward
-                            && l.index == k
+                        !l.is_connector && l.owner == ri && l.forward == forward && l.index == k
                     })
                     .expect("every road lane is in the graph");
                 let mut ext = bounds[k].0.clone();

@@ -188,6 +188,7 @@ impl Town {
     }
 
     /// Build the town of a spec.
+    #[allow(clippy::needless_range_loop)] // grid indices address several arrays
     pub fn build(spec: &TownSpec) -> Town {
         let nx = spec.xs_m.len();
         let ny = spec.ys_m.len();

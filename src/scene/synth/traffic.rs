@@ -372,6 +372,7 @@ fn vehicle_kind(
     }
 }
 
+#[allow(clippy::needless_range_loop)] // step indexes several per-actor arrays
 /// Simulate one scene. `prefer` is the ego's turn at its first junction. `None` when the
 /// drawn ego route leaves the drivable area (the caller draws again).
 pub fn simulate_scene(
@@ -394,9 +395,18 @@ pub fn simulate_scene(
     let can_turn: Vec<usize> = road_lanes
         .iter()
         .copied()
-        .filter(|&l| graph.lanes[l].outgoing.iter().any(|&c| graph.lanes[c].turn == Some(prefer)))
+        .filter(|&l| {
+            graph.lanes[l]
+                .outgoing
+                .iter()
+                .any(|&c| graph.lanes[c].turn == Some(prefer))
+        })
         .collect();
-    let pool = if can_turn.is_empty() { &road_lanes } else { &can_turn };
+    let pool = if can_turn.is_empty() {
+        &road_lanes
+    } else {
+        &can_turn
+    };
     let start = pool[rng.random_range(0..pool.len())];
     let len0 = graph.lanes[start].chain.length_m;
     let start_s = (len0 - rng.random_range(30.0..110.0))

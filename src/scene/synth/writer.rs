@@ -26,45 +26,74 @@ pub const KEYFRAME_INTERVAL_US: i64 = 500_000;
 /// Actors are annotated while within this distance of the ego.
 pub const ANNOTATION_RANGE_M: f64 = 60.0;
 
-/// Camera channel, mounting (translation, yaw of the optical axis), intrinsics (fx, cx, cy)
-/// and trigger offset after the lidar keyframe; values close to the nuScenes rig.
-pub const CAMERAS: [(&str, [f64; 3], f64, [f64; 3], i64); 6] = [
-    (
+/// How a camera is mounted and triggered.
+#[derive(Debug, Clone, Copy)]
+pub struct CameraMount {
+    pub channel: &'static str,
+    /// Camera position in the ego frame, metres.
+    pub translation_m: [f64; 3],
+    /// Yaw of the optical axis from the ego x axis, degrees (left positive).
+    pub yaw_deg: f64,
+    /// fx = fy, cx, cy in pixels.
+    pub intrinsics: [f64; 3],
+    /// Trigger time after the lidar keyframe.
+    pub offset_us: i64,
+}
+
+const fn cam(
+    channel: &'static str,
+    translation_m: [f64; 3],
+    yaw_deg: f64,
+    intrinsics: [f64; 3],
+    offset_us: i64,
+) -> CameraMount {
+    CameraMount {
+        channel,
+        translation_m,
+        yaw_deg,
+        intrinsics,
+        offset_us,
+    }
+}
+
+/// The six cameras, values close to the nuScenes rig (CAM_FRONT fx 1266.4, CAM_BACK fx 809).
+pub const CAMERAS: [CameraMount; 6] = [
+    cam(
         "CAM_FRONT",
         [1.70079, 0.01595, 1.51096],
         0.0,
         [1266.417, 816.267, 491.507],
         12_000,
     ),
-    (
+    cam(
         "CAM_FRONT_RIGHT",
         [1.55085, -0.49340, 1.49575],
         -55.0,
         [1260.847, 807.968, 495.334],
         20_000,
     ),
-    (
+    cam(
         "CAM_FRONT_LEFT",
         [1.52388, 0.49463, 1.50933],
         55.0,
         [1272.598, 826.615, 479.752],
         4_000,
     ),
-    (
+    cam(
         "CAM_BACK",
         [0.02833, 0.00345, 1.57910],
         180.0,
         [809.221, 829.220, 481.778],
         45_000,
     ),
-    (
+    cam(
         "CAM_BACK_LEFT",
         [1.03569, 0.48480, 1.59097],
         110.0,
         [1256.741, 792.113, 492.776],
         53_000,
     ),
-    (
+    cam(
         "CAM_BACK_RIGHT",
         [1.01488, -0.48057, 1.56240],
         -110.0,
@@ -316,8 +345,8 @@ pub fn write_dataset(
     let mut sensor: Vec<Sensor> = CAMERAS
         .iter()
         .map(|c| Sensor {
-            token: token(&["sensor", c.0]),
-            channel: c.0.into(),
+            token: token(&["sensor", c.channel]),
+            channel: c.channel.into(),
             modality: "camera".into(),
         })
         .collect();
@@ -484,7 +513,14 @@ fn write_scene(
     w.log_tokens.push(log_token.clone());
     // Calibrated sensors of this log.
     let mut calib = Vec::new();
-    for (ch, tr, yaw, k, _) in CAMERAS {
+    for CameraMount {
+        channel: ch,
+        translation_m: tr,
+        yaw_deg: yaw,
+        intrinsics: k,
+        ..
+    } in CAMERAS
+    {
         let tok = tk(&["calibrated_sensor", ch]);
         t.calibrated_sensor.push(CalibratedSensor {
             token: tok.clone(),
@@ -528,7 +564,7 @@ fn write_scene(
     }
     let mut channels: Vec<(&str, String, i64, bool)> = vec![("LIDAR_TOP", lidar_calib, 0, false)];
     for (i, c) in CAMERAS.iter().enumerate() {
-        channels.push((c.0, calib[i].clone(), c.4, true));
+        channels.push((c.channel, calib[i].clone(), c.offset_us, true));
     }
     for (ch, calib_tok, offset_us, is_cam) in &channels {
         let sd_tokens: Vec<String> = (0..KEYFRAMES)
