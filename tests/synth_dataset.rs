@@ -517,6 +517,18 @@ fn check_map(exp: &MapExpansion, location: &str) {
         exp.road_segment.iter().any(|s| s.is_intersection)
             && exp.road_segment.iter().any(|s| !s.is_intersection)
     );
+    // A roundabout: a drivable polygon whose central island is a hole.
+    let drivable: BTreeSet<&str> = exp
+        .drivable_area
+        .iter()
+        .flat_map(|d| d.polygon_tokens.iter().map(String::as_str))
+        .collect();
+    assert!(
+        exp.polygon
+            .iter()
+            .any(|p| !p.holes.is_empty() && drivable.contains(p.token.as_str())),
+        "{location}: a roundabout island (drivable polygon hole)"
+    );
     for lane in &exp.lane {
         assert!(polygons.contains(lane.polygon_token.as_str()));
         assert!(

@@ -215,6 +215,50 @@ pub fn connect(a: Pose2, b: Pose2) -> Option<ArclinePath> {
     None
 }
 
+/// The shortest Dubins CSC path (LSL, RSR, LSR or RSL) of turning radius `radius_m` from `a`
+/// to `b` (Dubins 1957; the word formulas as in Shkel & Lumelsky 2001).
+pub fn dubins_csc(a: Pose2, b: Pose2, radius_m: f64) -> Option<ArclinePath> {
+    let [x, y, psi] = relative(a, b);
+    let r = radius_m;
+    let m = |v: f64| v.rem_euclid(TAU);
+    let (sp, cp) = psi.sin_cos();
+    let mut best: Option<(f64, &str, [f64; 3])> = None;
+    let mut consider = |shape: &'static str, arc1: f64, straight: f64, arc2: f64| {
+        let total = r * (arc1 + arc2) + straight;
+        if best.is_none_or(|(t, _, _)| total < t) {
+            best = Some((total, shape, [r * arc1, straight, r * arc2]));
+        }
+    };
+    // LSL: left circles at (0, r) and b's left.
+    let (dx, dy) = (x - r * sp, y + r * cp - r);
+    let th = dy.atan2(dx);
+    consider("LSL", m(th), dx.hypot(dy), m(psi - th));
+    // RSR.
+    let (dx, dy) = (x + r * sp, y - r * cp + r);
+    let th = dy.atan2(dx);
+    consider("RSR", m(-th), dx.hypot(dy), m(th - psi));
+    // LSR: inner tangent from the left circle to b's right circle.
+    let (dx, dy) = (x + r * sp, y - r * cp - r);
+    let d2 = dx * dx + dy * dy;
+    if d2 >= 4.0 * r * r {
+        let l = (d2 - 4.0 * r * r).sqrt();
+        let th = dy.atan2(dx) + (2.0 * r).atan2(l);
+        consider("LSR", m(th), l, m(th - psi));
+    }
+    // RSL.
+    let (dx, dy) = (x - r * sp, y + r * cp + r);
+    let d2 = dx * dx + dy * dy;
+    if d2 >= 4.0 * r * r {
+        let l = (d2 - 4.0 * r * r).sqrt();
+        let th = dy.atan2(dx) - (2.0 * r).atan2(l);
+        consider("RSL", m(-th), l, m(psi - th));
+    }
+    let (_, shape, lengths) = best?;
+    // Full-circle arcs of ~2 pi that should be 0 come from rounding: fold them back.
+    let lengths = lengths.map(|v| if (v - r * TAU).abs() < 1e-9 { 0.0 } else { v });
+    Some(make(a, shape, r, lengths))
+}
+
 /// A lane as a chain of paths with cumulative lengths, for poses at a distance along it.
 #[derive(Debug, Clone)]
 pub struct Chain {
@@ -321,6 +365,28 @@ mod tests {
         let d = discretize(&p, 10.0);
         assert_eq!(d.len(), 5);
         assert!((d[4][0] - p.end_pose[0]).abs() < 1e-3);
+    }
+
+    #[test]
+    fn dubins_paths_land_on_target() {
+        let a: Pose2 = [3.0, -2.0, 1.1];
+        for b in [
+            [20.0, 5.0, -0.4],
+            [-8.0, 12.0, 2.5],
+            [15.0, -9.0, 1.1],
+            [4.0, 25.0, -2.9],
+            [30.0, 1.0, 0.2],
+        ] {
+            let p = dubins_csc(a, b, 6.0).expect("CSC path exists");
+            let e = pose_at_length(&p, path_length(&p));
+            assert!(
+                (e[0] - b[0]).abs() < 1e-9 && (e[1] - b[1]).abs() < 1e-9,
+                "{} {e:?} {b:?}",
+                p.shape
+            );
+            assert!(principal_value(e[2] - b[2]).abs() < 1e-9);
+            assert!(p.segment_length.iter().all(|l| *l >= 0.0));
+        }
     }
 
     #[test]

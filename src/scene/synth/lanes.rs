@@ -32,7 +32,16 @@ pub struct LaneInfo {
     pub turn: Option<Command>,
     pub speed_limit_mps: f64,
     pub width_m: f64,
+    /// Ring lanes of a roundabout: its junction index (then `owner` is that junction too).
+    pub ring: Option<usize>,
 }
+
+/// Speed limit on roundabout rings and their entries and exits.
+pub const RING_SPEED_MPS: f64 = 7.0;
+/// Angle between an arm's axis and its entry (or exit) point on the ring.
+const RING_ENTRY_OFFSET_RAD: f64 = 0.45;
+/// Turning radii tried for roundabout entry and exit connectors, widest first.
+const RING_CONNECTOR_RADII_M: [f64; 8] = [12.0, 10.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0];
 
 #[derive(Debug, Clone)]
 pub struct LaneGraph {
@@ -73,6 +82,7 @@ impl LaneGraph {
                         turn: None,
                         speed_limit_mps: road.speed_limit_mps,
                         width_m: w,
+                        ring: None,
                     });
                 }
             }
@@ -101,6 +111,10 @@ impl LaneGraph {
                 3 => Some(Command::Left),
                 _ => None,
             };
+            if junction.ring_radius_m.is_some() {
+                build_roundabout(town, ji, &arm_lanes, &mut lanes)?;
+                continue;
+            }
             let mut pairs: Vec<(usize, usize, Command)> = Vec::new();
             for a in 0..4 {
                 let ins = arm_lanes(a, true);
@@ -183,6 +197,7 @@ impl LaneGraph {
                     turn: Some(turn),
                     speed_limit_mps: speed,
                     width_m: w,
+                    ring: None,
                 });
                 lanes[from].outgoing.push(idx);
                 lanes[to].incoming.push(idx);
@@ -193,4 +208,148 @@ impl LaneGraph {
             first_connector,
         })
     }
+}
+
+/// A single-lane roundabout: ring lanes between consecutive entry and exit points (counter-
+/// clockwise in right-hand traffic, clockwise in left-hand traffic), Dubins connectors from
+/// every incoming arm lane onto the ring and from the ring onto every outgoing arm lane.
+fn build_roundabout(
+    town: &Town,
+    ji: usize,
+    arm_lanes: &dyn Fn(usize, bool) -> Vec<usize>,
+    lanes: &mut Vec<LaneInfo>,
+) -> Result<(), SceneError> {
+    use std::f64::consts::{FRAC_PI_2, TAU};
+    let loc = town.spec.location.as_str();
+    let junction = &town.junctions[ji];
+    let radius = junction.ring_radius_m.expect("called for roundabouts only");
+    let c = junction.center;
+    let w = town.spec.lane_width_m;
+    // Travel direction around the ring: +1 counter-clockwise.
+    let sigma = if town.spec.left_hand_traffic {
+        -1.0
+    } else {
+        1.0
+    };
+    let near = if town.spec.left_hand_traffic {
+        Command::Left
+    } else {
+        Command::Right
+    };
+    // Ring points: (angle, arm, is_entry), sorted along the travel direction.
+    let mut points: Vec<(f64, usize, bool)> = Vec::new();
+    for a in 0..4 {
+        if junction.arms[a].is_some() {
+            let axis = a as f64 * FRAC_PI_2;
+            points.push((
+                (axis + sigma * RING_ENTRY_OFFSET_RAD).rem_euclid(TAU),
+                a,
+                true,
+            ));
+            points.push((
+                (axis - sigma * RING_ENTRY_OFFSET_RAD).rem_euclid(TAU),
+                a,
+                false,
+            ));
+        }
+    }
+    points.sort_by(|p, q| {
+        (sigma * p.0)
+            .rem_euclid(TAU)
+            .total_cmp(&(sigma * q.0).rem_euclid(TAU))
+    });
+    let ring_pose = |angle: f64| -> arcline::Pose2 {
+        [
+            c.x + radius * angle.cos(),
+            c.y + radius * angle.sin(),
+            angle + sigma * FRAC_PI_2,
+        ]
+    };
+    // Ring lanes: piece i runs from point i to point i + 1.
+    let first_ring = lanes.len();
+    let n = points.len();
+    for i in 0..n {
+        let (a0, _, _) = points[i];
+        let (a1, _, _) = points[(i + 1) % n];
+        let sweep = (sigma * (a1 - a0)).rem_euclid(TAU);
+        lanes.push(LaneInfo {
+            token: token(&[loc, "ring", &ji.to_string(), &i.to_string()]),
+            is_connector: false,
+            owner: ji,
+            forward: true,
+            index: 0,
+            chain: Chain::new(vec![arcline::arc(ring_pose(a0), radius, sigma * sweep)]),
+            incoming: vec![],
+            outgoing: vec![],
+            turn: None,
+            speed_limit_mps: RING_SPEED_MPS,
+            width_m: w,
+            ring: Some(ji),
+        });
+    }
+    for i in 0..n {
+        let (from, to) = (first_ring + i, first_ring + (i + 1) % n);
+        lanes[from].outgoing.push(to);
+        lanes[to].incoming.push(from);
+    }
+    let add_connector = |lanes: &mut Vec<LaneInfo>,
+                         from: usize,
+                         to: usize,
+                         a: arcline::Pose2,
+                         b: arcline::Pose2|
+     -> Result<(), SceneError> {
+        // The widest turn whose path is not much longer than the chord (no loops).
+        let chord = (a[0] - b[0]).hypot(a[1] - b[1]);
+        let path = RING_CONNECTOR_RADII_M
+            .iter()
+            .filter_map(|&r| arcline::dubins_csc(a, b, r))
+            .find(|p| arcline::path_length(p) <= 1.25 * chord)
+            .ok_or_else(|| {
+                SceneError::Other(format!(
+                    "synthetic town {loc}: roundabout {ji}: no path joins {} to {}",
+                    lanes[from].token, lanes[to].token
+                ))
+            })?;
+        let idx = lanes.len();
+        lanes.push(LaneInfo {
+            token: token(&[
+                loc,
+                "connector",
+                &ji.to_string(),
+                &from.to_string(),
+                &to.to_string(),
+            ]),
+            is_connector: true,
+            owner: ji,
+            forward: true,
+            index: 0,
+            chain: Chain::new(vec![path]),
+            incoming: vec![from],
+            outgoing: vec![to],
+            turn: Some(near),
+            speed_limit_mps: RING_SPEED_MPS,
+            width_m: w,
+            ring: None,
+        });
+        lanes[from].outgoing.push(idx);
+        lanes[to].incoming.push(idx);
+        Ok(())
+    };
+    for (i, &(angle, arm, is_entry)) in points.iter().enumerate() {
+        if is_entry {
+            // Onto the ring piece that starts here.
+            for lane in arm_lanes(arm, true) {
+                let a = lanes[lane].chain.pose_at(f64::INFINITY);
+                add_connector(lanes, lane, first_ring + i, a, ring_pose(angle))?;
+            }
+        } else {
+            // Off the ring piece that ends here.
+            let piece = first_ring + (i + n - 1) % n;
+            for lane in arm_lanes(arm, false) {
+                let b = lanes[lane].chain.pose_at(0.0);
+                add_connector(lanes, piece, lane, ring_pose(angle), b)?;
+            }
+        }
+    }
+    Ok(())
 }

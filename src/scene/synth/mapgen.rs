@@ -89,6 +89,13 @@ impl Builder {
         let n = self.nodes(pts);
         self.polygon_of(n)
     }
+    fn polygon_with_hole(&mut self, pts: &[DVec2], hole: &[DVec2]) -> String {
+        let t = self.polygon(pts);
+        let h = self.nodes(hole);
+        let last = self.m.polygon.last_mut().expect("just pushed");
+        last.holes.push(MapHole { node_tokens: h });
+        t
+    }
 }
 
 /// Map coordinates are written to the millimetre (smaller files); everything kept in memory
@@ -198,7 +205,33 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         let present: Vec<usize> = (0..4).filter(|&a| j.arms[a].is_some()).collect();
         let mut outline = Vec::new();
         let mut corner_walks = Vec::new();
-        for (i, &a) in present.iter().enumerate() {
+        let mut holes = Vec::new();
+        if let Some((island_m, _)) = j.ring_bounds_m(w) {
+            // Roundabout: the whole square with the central island as a hole; walkways
+            // along closed sides.
+            for a in 0..4 {
+                outline.push(snap(c + (arm_dir(a) - arm_dir(a + 1)) * jr));
+                if j.arms[a].is_none() {
+                    let (p0, p1) = (
+                        c + (arm_dir(a) - arm_dir(a + 1)) * jr,
+                        c + (arm_dir(a) + arm_dir(a + 1)) * jr,
+                    );
+                    let out_d = arm_dir(a) * ww;
+                    corner_walks.push(vec![snap(p0), snap(p1), snap(p1 + out_d), snap(p0 + out_d)]);
+                }
+            }
+            holes.push(
+                (0..48)
+                    .map(|i| {
+                        snap(
+                            c + DVec2::from_angle(std::f64::consts::TAU * i as f64 / 48.0)
+                                * island_m,
+                        )
+                    })
+                    .collect::<Vec<_>>(),
+            );
+        }
+        for (i, &a) in present.iter().enumerate().filter(|_| holes.is_empty()) {
             let u = arm_dir(a);
             let n = arm_dir(a + 1);
             let hw = j.arm_half_width_m[a];
@@ -232,11 +265,14 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                 corner_walks.push(vec![left, snap(left + dm * ww), snap(p2 + dm * ww), p2]);
             }
         }
-        let poly = b.polygon(&outline);
+        let poly = match holes.first() {
+            Some(hole) => b.polygon_with_hole(&outline, hole),
+            None => b.polygon(&outline),
+        };
         da_polys.push(poly.clone());
         out.drivable.push(Polygon {
             exterior: outline,
-            holes: vec![],
+            holes,
         });
         let seg = b.tok("road_segment");
         b.m.road_segment.push(RoadSegment {
@@ -457,6 +493,46 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                 road_block_token: blocks[(!at_start) as usize].clone(),
             });
         }
+    }
+
+    // Roundabout ring lanes: annulus sectors between their entry and exit points.
+    for lane in graph.lanes.iter().filter(|l| l.ring.is_some()) {
+        let poses = arcline::discretize_lane(&lane.chain.paths, 2.0);
+        let inner: Vec<DVec2> = poses
+            .iter()
+            .map(|p| xy(*p) + left_normal(*p) * 0.5 * lane.width_m)
+            .collect();
+        let outer: Vec<DVec2> = poses
+            .iter()
+            .map(|p| xy(*p) - left_normal(*p) * 0.5 * lane.width_m)
+            .collect();
+        let left = b.nodes(&inner);
+        let right = b.nodes(&outer);
+        let mut ext = left.clone();
+        ext.extend(right.iter().rev().cloned());
+        let lp = b.polygon_of(ext);
+        let from_line = b.line_of(vec![left[0].clone(), right[0].clone()]);
+        let to_line = b.line_of(vec![
+            left.last().expect("ring lane has points").clone(),
+            right.last().expect("ring lane has points").clone(),
+        ]);
+        let segs = |toks: &[String]| -> Vec<DividerSegment> {
+            toks.iter()
+                .map(|t| DividerSegment {
+                    node_token: t.clone(),
+                    segment_type: "SINGLE_SOLID_WHITE".into(),
+                })
+                .collect()
+        };
+        b.m.lane.push(MapLane {
+            token: lane.token.clone(),
+            polygon_token: lp,
+            lane_type: "CAR".into(),
+            from_edge_line_token: from_line,
+            to_edge_line_token: to_line,
+            left_lane_divider_segments: segs(&left),
+            right_lane_divider_segments: segs(&right),
+        });
     }
 
     // Lane connectors, arclines, connectivity.

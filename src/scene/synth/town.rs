@@ -43,7 +43,15 @@ pub struct TownSpec {
     pub parking_width_m: f64,
     /// Margin around the layout inside the map canvas.
     pub margin_m: f64,
+    /// Grid nodes (column, row) built as single-lane roundabouts instead of plain junctions.
+    pub roundabouts: Vec<(usize, usize)>,
 }
+
+/// Radius of a roundabout's ring lane centre line.
+pub const RING_RADIUS_M: f64 = 14.0;
+/// Drivable apron beyond the ring lane's outer edge, and clearance to the central island.
+pub const RING_OUTER_APRON_M: f64 = 1.5;
+pub const RING_INNER_CLEARANCE_M: f64 = 1.0;
 
 impl TownSpec {
     /// The layout of a location, or `None` when no synthetic town exists for it.
@@ -63,6 +71,7 @@ impl TownSpec {
                 sidewalk_width_m: 3.0,
                 parking_width_m: 2.5,
                 margin_m: 60.0,
+                roundabouts: vec![(3, 1)],
             }),
             Location::BostonSeaport => Some(TownSpec {
                 location,
@@ -78,6 +87,7 @@ impl TownSpec {
                 sidewalk_width_m: 3.5,
                 parking_width_m: 2.4,
                 margin_m: 60.0,
+                roundabouts: vec![(1, 2)],
             }),
             _ => None,
         }
@@ -125,6 +135,20 @@ pub struct Junction {
     pub arms: [Option<(usize, bool)>; 4],
     /// Road half width per arm (0 when the arm is absent).
     pub arm_half_width_m: [f64; 4],
+    /// Roundabouts: the ring lane's centre-line radius.
+    pub ring_radius_m: Option<f64>,
+}
+
+impl Junction {
+    /// Island (hole) and outer drivable radius of a roundabout.
+    pub fn ring_bounds_m(&self, lane_width_m: f64) -> Option<(f64, f64)> {
+        self.ring_radius_m.map(|r| {
+            (
+                r - 0.5 * lane_width_m - RING_INNER_CLEARANCE_M,
+                r + 0.5 * lane_width_m + RING_OUTER_APRON_M,
+            )
+        })
+    }
 }
 
 /// The built town: roads, junctions and canvas.
@@ -192,7 +216,7 @@ impl Town {
     pub fn build(spec: &TownSpec) -> Town {
         let nx = spec.xs_m.len();
         let ny = spec.ys_m.len();
-        let origin = DVec2::splat(spec.margin_m + spec.corner_radius_m.min(0.0));
+        let origin = DVec2::splat(spec.margin_m);
         let is_corner = |i: usize, j: usize| (i == 0 || i == nx - 1) && (j == 0 || j == ny - 1);
         let grid = |i: usize, j: usize| origin + DVec2::new(spec.xs_m[i], spec.ys_m[j]);
         let w = spec.lane_width_m;
@@ -219,11 +243,18 @@ impl Town {
                 }
                 let max_hw = hw.iter().cloned().fold(0.0, f64::max);
                 jindex[i][j] = junctions.len();
+                let ring = spec.roundabouts.contains(&(i, j));
+                let half_size_m = if ring {
+                    RING_RADIUS_M + 0.5 * w + RING_OUTER_APRON_M + 9.0
+                } else {
+                    max_hw + 9.0
+                };
                 junctions.push(Junction {
                     center: grid(i, j),
-                    half_size_m: max_hw + 9.0,
+                    half_size_m,
                     arms: [None; 4],
                     arm_half_width_m: hw,
+                    ring_radius_m: ring.then_some(RING_RADIUS_M),
                 });
             }
         }

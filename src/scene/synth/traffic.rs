@@ -390,7 +390,9 @@ pub fn simulate_scene(
             .collect(),
     };
     // Ego.
-    let road_lanes: Vec<usize> = (0..graph.first_connector).collect();
+    let road_lanes: Vec<usize> = (0..graph.first_connector)
+        .filter(|&l| graph.lanes[l].ring.is_none())
+        .collect();
     // Start on a lane from which the preferred turn exists (a kerb lane for near-side turns).
     let can_turn: Vec<usize> = road_lanes
         .iter()
@@ -454,7 +456,12 @@ pub fn simulate_scene(
             == graph
                 .lanes
                 .iter()
-                .filter(|l| !l.is_connector && l.owner == info.owner && l.forward == info.forward)
+                .filter(|l| {
+                    !l.is_connector
+                        && l.ring.is_none()
+                        && l.owner == info.owner
+                        && l.forward == info.forward
+                })
                 .count();
         let mut s = rng.random_range(6.0..30.0);
         while s < info.chain.length_m - 6.0 {
