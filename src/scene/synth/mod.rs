@@ -11,7 +11,9 @@
 //! Deterministic: tokens are hashes of names (`token`), each scene has its own ChaCha stream
 //! seeded from (seed, scene name), and outputs are written in a fixed order.
 
+mod agents;
 pub mod arcline;
+pub mod catalog;
 pub mod lanes;
 pub mod mapgen;
 pub mod raster;

@@ -11,6 +11,7 @@
 //! the drive is clean. The ego is never dropped: an ego that leaves the drivable area makes the
 //! scene draw a new route.
 
+use super::agents::{Route, StopHold, Vehicle, Walker, grow_route, simulate, vehicle_kind};
 use super::arcline::Pose2;
 use super::lanes::LaneGraph;
 use super::mapgen::TownMap;
@@ -64,171 +65,6 @@ pub fn n_steps() -> usize {
     (DURATION_SECS / DT_SECS).round() as usize + 1
 }
 
-/// A path through the lane graph.
-#[derive(Debug, Clone)]
-struct Route {
-    lanes: Vec<usize>,
-    starts: Vec<f64>,
-    /// Speed cap every metre (curves, limits, braking ahead).
-    cap: Vec<f64>,
-}
-
-impl Route {
-    fn new(
-        graph: &LaneGraph,
-        lanes: Vec<usize>,
-        speed_factor: f64,
-        a_lat: f64,
-        b_comf: f64,
-    ) -> Route {
-        let mut starts = Vec::with_capacity(lanes.len());
-        let mut acc = 0.0;
-        for &l in &lanes {
-            starts.push(acc);
-            acc += graph.lanes[l].chain.length_m;
-        }
-        let n = acc.ceil() as usize + 1;
-        let mut route = Route {
-            lanes,
-            starts,
-            cap: vec![],
-        };
-        let mut cap: Vec<f64> = (0..n)
-            .map(|i| {
-                let (q, s) = route.locate(i as f64);
-                let lane = &graph.lanes[route.lanes[q]];
-                let k = lane.chain.curvature_at(s).abs();
-                let v = lane.speed_limit_mps * speed_factor;
-                if k > 1e-4 {
-                    v.min((a_lat / k).sqrt())
-                } else {
-                    v
-                }
-            })
-            .collect();
-        for i in (0..n.saturating_sub(1)).rev() {
-            cap[i] = cap[i].min((cap[i + 1] * cap[i + 1] + 2.0 * b_comf).sqrt());
-        }
-        route.cap = cap;
-        route
-    }
-    fn locate(&self, d: f64) -> (usize, f64) {
-        let q = self.starts.partition_point(|&s| s <= d).saturating_sub(1);
-        (q, d - self.starts[q])
-    }
-    fn pose(&self, graph: &LaneGraph, d: f64) -> Pose2 {
-        let (q, s) = self.locate(d.max(0.0));
-        graph.lanes[self.lanes[q]].chain.pose_at(s)
-    }
-    fn cap_at(&self, d: f64) -> f64 {
-        let i = (d.max(0.0) as usize).min(self.cap.len() - 1);
-        self.cap[i]
-    }
-}
-
-/// Grow a random route from `start` until it is `min_len_m` long; the first junction takes
-/// `prefer` when it can.
-fn grow_route(
-    graph: &LaneGraph,
-    rng: &mut ChaCha8Rng,
-    start: usize,
-    min_len_m: f64,
-    prefer: Option<Command>,
-) -> Vec<usize> {
-    let mut lanes = vec![start];
-    let mut len = graph.lanes[start].chain.length_m;
-    let mut prefer = prefer;
-    while len < min_len_m {
-        let last = *lanes.last().expect("route is not empty");
-        let outs = &graph.lanes[last].outgoing;
-        if outs.is_empty() {
-            break;
-        }
-        let next = match prefer.take() {
-            Some(cmd) if !graph.lanes[last].is_connector => {
-                let matching: Vec<usize> = outs
-                    .iter()
-                    .copied()
-                    .filter(|&o| graph.lanes[o].turn == Some(cmd))
-                    .collect();
-                if matching.is_empty() {
-                    outs[rng.random_range(0..outs.len())]
-                } else {
-                    matching[rng.random_range(0..matching.len())]
-                }
-            }
-            _ => outs[rng.random_range(0..outs.len())],
-        };
-        lanes.push(next);
-        len += graph.lanes[next].chain.length_m;
-    }
-    lanes
-}
-
-#[derive(Debug, Clone)]
-struct Vehicle {
-    route: Route,
-    /// Distance of the box centre along the route.
-    dist: f64,
-    speed: f64,
-    length: f64,
-    width: f64,
-    height: f64,
-    a_max: f64,
-    headway_s: f64,
-    class: ActorClass,
-    category: &'static str,
-}
-
-#[derive(Debug, Clone)]
-struct Walker {
-    path: Vec<DVec2>,
-    speed: f64,
-    delay_s: f64,
-    /// Back and forth along the path (sidewalks) or stop at its end (crossings).
-    ping_pong: bool,
-    start_offset_m: f64,
-    facing: f64,
-}
-
-impl Walker {
-    fn pose(&self, t: f64) -> (Pose2, bool) {
-        let total: f64 = self.path.windows(2).map(|w| w[0].distance(w[1])).sum();
-        let travelled = self.start_offset_m + (t - self.delay_s).max(0.0) * self.speed;
-        let moving = self.speed > 0.0 && t >= self.delay_s && (self.ping_pong || travelled < total);
-        let (mut d, mut forward) = (travelled, true);
-        if self.ping_pong && total > 0.0 {
-            let m = travelled.rem_euclid(2.0 * total);
-            if m > total {
-                d = 2.0 * total - m;
-                forward = false;
-            } else {
-                d = m;
-            }
-        } else {
-            d = d.min(total);
-        }
-        let mut acc = 0.0;
-        for w in self.path.windows(2) {
-            let seg = w[0].distance(w[1]);
-            if d <= acc + seg || seg == 0.0 {
-                let f = if seg > 0.0 { (d - acc) / seg } else { 0.0 };
-                let p = w[0].lerp(w[1], f.clamp(0.0, 1.0));
-                let dir = if forward { w[1] - w[0] } else { w[0] - w[1] };
-                let yaw = if moving {
-                    dir.y.atan2(dir.x)
-                } else {
-                    self.facing
-                };
-                return ([p.x, p.y, yaw], moving);
-            }
-            acc += seg;
-        }
-        let p = *self.path.last().expect("walker path has points");
-        ([p.x, p.y, self.facing], false)
-    }
-}
-
 struct Drivable<'a> {
     polys: &'a [Polygon],
     bounds: Vec<(DVec2, DVec2)>,
@@ -255,121 +91,8 @@ fn obb(pose: Pose2, length: f64, width: f64, margin: f64) -> Obb {
     )
 }
 
-/// Step the vehicles (index 0 is the ego, whose `dist` is its box centre) and return per step
-/// their box-centre poses and speeds.
-fn simulate(
-    graph: &LaneGraph,
-    vehicles: &[Vehicle],
-    active: &[bool],
-) -> (Vec<Vec<Pose2>>, Vec<Vec<f64>>) {
-    let steps = n_steps();
-    let mut v: Vec<Vehicle> = vehicles.to_vec();
-    let mut poses = vec![Vec::with_capacity(steps); v.len()];
-    let mut speeds = vec![Vec::with_capacity(steps); v.len()];
-    let b_comf = 2.0;
-    for _ in 0..steps {
-        // Current lane of every vehicle.
-        let at: Vec<(usize, f64)> = v
-            .iter()
-            .map(|x| {
-                let (q, s) = x.route.locate(x.dist);
-                (x.route.lanes[q], s)
-            })
-            .collect();
-        let mut accs = vec![0.0; v.len()];
-        for i in 0..v.len() {
-            if !active[i] {
-                continue;
-            }
-            poses[i].push(v[i].route.pose(graph, v[i].dist));
-            speeds[i].push(v[i].speed);
-            let (qi, si) = v[i].route.locate(v[i].dist);
-            let mut best: Option<(f64, f64)> = None;
-            for j in 0..v.len() {
-                if j == i || !active[j] {
-                    continue;
-                }
-                let (lj, sj) = at[j];
-                for q in qi..(qi + 4).min(v[i].route.lanes.len()) {
-                    if v[i].route.lanes[q] != lj || (q == qi && sj <= si) {
-                        continue;
-                    }
-                    let gap =
-                        v[i].route.starts[q] + sj - v[i].dist - 0.5 * (v[i].length + v[j].length);
-                    if best.is_none_or(|(g, _)| gap < g) {
-                        best = Some((gap, v[j].speed));
-                    }
-                    break;
-                }
-            }
-            let x = &v[i];
-            let v0 = x.route.cap_at(x.dist).max(1.0);
-            let free = 1.0 - (x.speed / v0).powi(4);
-            let acc = match best {
-                Some((gap, vl)) => {
-                    let s_star = 2.5
-                        + (x.speed * x.headway_s
-                            + x.speed * (x.speed - vl) / (2.0 * (x.a_max * b_comf).sqrt()))
-                        .max(0.0);
-                    x.a_max * (free - (s_star / gap.max(0.1)).powi(2))
-                }
-                None => x.a_max * free,
-            };
-            accs[i] = acc.clamp(-7.0, x.a_max);
-        }
-        for (x, a) in v.iter_mut().zip(accs) {
-            let nv = (x.speed + a * DT_SECS).max(0.0);
-            x.dist += 0.5 * (x.speed + nv) * DT_SECS;
-            x.speed = nv;
-        }
-    }
-    (poses, speeds)
-}
-
 fn near_path(p: DVec2, path: &[DVec2], r: f64) -> bool {
     path.iter().any(|q| q.distance_squared(p) < r * r)
-}
-
-/// Car-like sizes (w, l, h) and category of a class.
-fn vehicle_kind(
-    rng: &mut ChaCha8Rng,
-    kerb_lane: bool,
-) -> (ActorClass, &'static str, [f64; 3], f64) {
-    let r: f64 = rng.random();
-    if kerb_lane && r < 0.08 {
-        (
-            ActorClass::Cyclist,
-            "vehicle.bicycle",
-            [0.62, 1.75, 1.45],
-            5.5 / 13.0,
-        )
-    } else if r < 0.14 {
-        (
-            ActorClass::Truck,
-            "vehicle.truck",
-            [2.5, 7.2 + rng.random::<f64>(), 3.1],
-            0.85,
-        )
-    } else if r < 0.19 {
-        (
-            ActorClass::Bus,
-            "vehicle.bus.rigid",
-            [2.9, 11.0 + rng.random::<f64>(), 3.4],
-            0.8,
-        )
-    } else {
-        let l = 4.3 + 0.5 * rng.random::<f64>();
-        (
-            ActorClass::Car,
-            "vehicle.car",
-            [
-                1.8 + 0.15 * rng.random::<f64>(),
-                l,
-                1.5 + 0.2 * rng.random::<f64>(),
-            ],
-            1.0,
-        )
-    }
 }
 
 #[allow(clippy::needless_range_loop)] // step indexes several per-actor arrays
@@ -428,7 +151,12 @@ pub fn simulate_scene(
         headway_s: 1.5,
         class: ActorClass::Car,
         category: "vehicle.car",
+        hold: None,
     }];
+    if rng.random_bool(0.2) {
+        let hold_secs = rng.random_range(1.0..3.0);
+        vehicles[0].hold = StopHold::before_first_junction(graph, &ego_route, start_s, hold_secs);
+    }
     let ego_path: Vec<DVec2> = (0..30)
         .map(|i| {
             let p = ego_route.pose(graph, start_s + i as f64 * 10.0);
@@ -477,6 +205,12 @@ pub fn simulate_scene(
                     2.0,
                 );
                 let speed = route.cap_at(s) * rng.random_range(0.5..1.0);
+                let hold = if rng.random_bool(0.35) {
+                    let hold_secs = rng.random_range(1.0..6.0);
+                    StopHold::before_first_junction(graph, &route, s, hold_secs)
+                } else {
+                    None
+                };
                 vehicles.push(Vehicle {
                     route,
                     dist: s,
@@ -488,6 +222,7 @@ pub fn simulate_scene(
                     headway_s: rng.random_range(1.2..2.0),
                     class,
                     category,
+                    hold,
                 });
             }
             s += rng.random_range(14.0..40.0);
