@@ -6,7 +6,9 @@
 //! from lane k to lane k; the near-side turn from the kerb lane to the kerb lane; the far-side
 //! turn from the inner lane to the inner lane, doubled (a two-lane turn) when both roads carry
 //! two or more lanes per direction. A fix-up pass then gives every incoming lane at least one
-//! way out and every outgoing lane at least one way in, so the graph has no dead ends.
+//! way out and every outgoing lane at least one way in (straight if possible, else the turn on
+//! the lane's own side of the road), so the graph has no dead ends. Roundabout junctions get a
+//! ring instead (`build_roundabout`).
 
 use super::arcline::{self, Chain};
 use super::token;
@@ -146,7 +148,19 @@ impl LaneGraph {
                     if pairs.iter().any(|p| p.0 == lane) {
                         continue;
                     }
-                    for b in [(a + 2) % 4, (a + 1) % 4, (a + 3) % 4] {
+                    // Straight first, then the turn on the lane's side of the road.
+                    let near_arm = if near == Command::Right {
+                        (a + 1) % 4
+                    } else {
+                        (a + 3) % 4
+                    };
+                    let far_arm = (near_arm + 2) % 4;
+                    let turns = if 2 * k >= ins.len() {
+                        [near_arm, far_arm]
+                    } else {
+                        [far_arm, near_arm]
+                    };
+                    for b in [(a + 2) % 4, turns[0], turns[1]] {
                         let outs = arm_lanes(b, false);
                         if let (false, Some(turn)) = (outs.is_empty(), turn_of(a, b)) {
                             pairs.push((lane, outs[k.min(outs.len() - 1)], turn));
@@ -159,7 +173,19 @@ impl LaneGraph {
                     if pairs.iter().any(|p| p.1 == lane) {
                         continue;
                     }
-                    for b in [(a + 2) % 4, (a + 3) % 4, (a + 1) % 4] {
+                    // Straight first, then the arm whose turn ends on the lane's side.
+                    let near_src = if near == Command::Right {
+                        (a + 3) % 4
+                    } else {
+                        (a + 1) % 4
+                    };
+                    let far_src = (near_src + 2) % 4;
+                    let srcs = if 2 * k >= outs.len() {
+                        [near_src, far_src]
+                    } else {
+                        [far_src, near_src]
+                    };
+                    for b in [(a + 2) % 4, srcs[0], srcs[1]] {
                         let ins = arm_lanes(b, true);
                         if let (false, Some(turn)) = (ins.is_empty(), turn_of(b, a)) {
                             pairs.push((ins[k.min(ins.len() - 1)], lane, turn));
@@ -352,4 +378,69 @@ fn build_roundabout(
         }
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::scene::Location;
+    use crate::scene::synth::town::TownSpec;
+
+    /// Lateral offset of a lane from its road centre, left of travel positive.
+    fn lateral_m(town: &Town, lane: &LaneInfo) -> f64 {
+        let centre = town.offset_chain(&town.roads[lane.owner], lane.forward, 0.0);
+        let (p, c) = (lane.chain.pose_at(1.0), centre.pose_at(1.0));
+        -(p[0] - c[0]) * c[2].sin() + (p[1] - c[1]) * c[2].cos()
+    }
+
+    #[test]
+    fn singapore_drives_on_the_left_and_boston_on_the_right() {
+        for (location, left) in [
+            (Location::SingaporeOnenorth, true),
+            (Location::BostonSeaport, false),
+        ] {
+            let town = Town::build(&TownSpec::for_location(location).expect("town exists"));
+            let graph = LaneGraph::build(&town).expect("lane graph builds");
+            let sign = if left { 1.0 } else { -1.0 };
+            for lane in graph
+                .lanes
+                .iter()
+                .filter(|l| !l.is_connector && l.ring.is_none())
+            {
+                let d = lateral_m(&town, lane);
+                let want = sign * (lane.index as f64 + 0.5) * town.spec.lane_width_m;
+                assert!(
+                    (d - want).abs() < 1e-9,
+                    "{location}: lane {} at {d} m",
+                    lane.token
+                );
+            }
+            // Roundabouts run clockwise in left-hand traffic, counter-clockwise otherwise.
+            let rings: Vec<&LaneInfo> = graph.lanes.iter().filter(|l| l.ring.is_some()).collect();
+            assert!(!rings.is_empty());
+            for ring in rings {
+                let shape = &ring.chain.paths[0].shape;
+                assert_eq!(shape, if left { "RSR" } else { "LSL" }, "{location}");
+            }
+            // Near-side turns (left in Singapore) leave from the kerb half of the road.
+            let near = if left { Command::Left } else { Command::Right };
+            for c in graph
+                .lanes
+                .iter()
+                .filter(|l| l.turn == Some(near) && l.owner < town.junctions.len())
+            {
+                let from = &graph.lanes[c.incoming[0]];
+                if from.ring.is_none() && town.junctions[c.owner].ring_radius_m.is_none() {
+                    let n = town.roads[from.owner].lanes;
+                    assert!(
+                        2 * from.index + 1 >= n,
+                        "{location}: near-side turn from the kerb half: junction {} lane {} of {n} into lane {}",
+                        c.owner,
+                        from.index,
+                        graph.lanes[c.outgoing[0]].index
+                    );
+                }
+            }
+        }
+    }
 }
