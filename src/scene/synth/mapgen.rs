@@ -38,6 +38,10 @@ pub struct TownMap {
     pub crossings: Vec<CrossingPath>,
     /// Parking slot centres and headings.
     pub parking_slots: Vec<(DVec2, f64)>,
+    /// Painted areas, for the preview.
+    pub ped_crossings: Vec<Polygon>,
+    pub stop_lines: Vec<Polygon>,
+    pub carparks: Vec<Polygon>,
 }
 
 struct Builder {
@@ -184,6 +188,9 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         sidewalks: vec![],
         crossings: vec![],
         parking_slots: vec![],
+        ped_crossings: vec![],
+        stop_lines: vec![],
+        carparks: vec![],
     };
     let da_token = token(&[loc, "drivable_area"]);
     let mut da_polys = Vec::new();
@@ -434,6 +441,10 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let pts = strip(town, road, kerb_side * hw, kerb_side * (hw + pw), s0, s1);
             let t = b.polygon(&pts);
             da_polys.push(t.clone());
+            out.carparks.push(Polygon {
+                exterior: pts.clone(),
+                holes: vec![],
+            });
             out.drivable.push(Polygon {
                 exterior: pts,
                 holes: vec![],
@@ -464,6 +475,10 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let jidx = if at_start { road.from.0 } else { road.to.0 };
             let pts = strip(town, road, -hw, hw, c0, c1);
             let t = b.polygon(&pts);
+            out.ped_crossings.push(Polygon {
+                exterior: pts,
+                holes: vec![],
+            });
             let pc = b.tok("ped_crossing");
             b.m.ped_crossing.push(PedCrossing {
                 token: pc.clone(),
@@ -483,6 +498,10 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let incoming_sign = if at_start { -side } else { side };
             let sl = strip(town, road, 0.0, incoming_sign * hw, l0, l1);
             let st = b.polygon(&sl);
+            out.stop_lines.push(Polygon {
+                exterior: sl,
+                holes: vec![],
+            });
             let stop = b.tok("stop_line");
             b.m.stop_line.push(StopLine {
                 token: stop,

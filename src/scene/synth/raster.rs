@@ -69,7 +69,8 @@ pub fn drivable_mask(map: &TownMap) -> GrayImage {
     img
 }
 
-/// Bird's-eye preview at `px_per_m`: walkways, drivable area, lane centrelines, ego routes.
+/// Bird's-eye preview at `px_per_m`: walkways, drivable area, parking (purple), ped crossings
+/// and stop lines (white), lane centrelines (yellow) and connectors (blue), ego routes.
 pub fn preview(map: &TownMap, graph: &LaneGraph, routes: &[Vec<DVec2>], px_per_m: f64) -> RgbImage {
     let w = (map.expansion.canvas_edge[0] * px_per_m).round() as u32;
     let h = (map.expansion.canvas_edge[1] * px_per_m).round() as u32;
@@ -83,6 +84,16 @@ pub fn preview(map: &TownMap, graph: &LaneGraph, routes: &[Vec<DVec2>], px_per_m
         fill(poly, w, h, px_per_m, |x, y| {
             img.put_pixel(x, y, Rgb([70, 70, 75]))
         });
+    }
+    let painted = [
+        (&map.carparks, Rgb([95, 85, 110])),
+        (&map.ped_crossings, Rgb([190, 190, 190])),
+        (&map.stop_lines, Rgb([250, 250, 250])),
+    ];
+    for (polys, colour) in painted {
+        for poly in polys {
+            fill(poly, w, h, px_per_m, |x, y| img.put_pixel(x, y, colour));
+        }
     }
     let dot = |img: &mut RgbImage, p: DVec2, c: Rgb<u8>, r: i64| {
         let cx = (p.x * px_per_m) as i64;
