@@ -95,7 +95,33 @@ fn near_path(p: DVec2, path: &[DVec2], r: f64) -> bool {
     path.iter().any(|q| q.distance_squared(p) < r * r)
 }
 
-#[allow(clippy::needless_range_loop)] // step indexes several per-actor arrays
+/// Who a box belongs to. The derived order is the spawn order: in a conflict the later one
+/// (the larger) is dropped, so parked cars win over moving vehicles, which win over walkers.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+enum Who {
+    Ego,
+    Parked(usize),
+    /// Index into the vehicle list (0 is the ego).
+    Vehicle(usize),
+    Walker(usize),
+}
+
+/// Everyone spawned for a scene; `vehicles[0]` is the ego.
+struct Cast {
+    ego_route: Route,
+    vehicles: Vec<Vehicle>,
+    parked: Vec<ActorLog>,
+    walkers: Vec<ActorLog>,
+}
+
+/// Outcome of checking one simulation.
+enum Check {
+    Clean,
+    EgoOffRoad,
+    /// Actors to drop: the losers of every conflict at the first conflicting step.
+    Drop(Vec<Who>),
+}
+
 /// Simulate one scene. `prefer` is the ego's turn at its first junction. `None` when the
 /// drawn ego route leaves the drivable area (the caller draws again).
 pub fn simulate_scene(
@@ -112,7 +138,122 @@ pub fn simulate_scene(
             .map(|p| ring_bounds(&p.exterior))
             .collect(),
     };
-    // Ego.
+    let cast = spawn(graph, map, rng, prefer);
+    let mut active_parked = vec![true; cast.parked.len()];
+    let mut active_vehicles = vec![true; cast.vehicles.len()];
+    let mut active_walkers = vec![true; cast.walkers.len()];
+    let mut dropped = 0;
+    loop {
+        let (poses, speeds) = simulate(graph, &cast.vehicles, &active_vehicles);
+        let mut boxes_at = |step: usize| -> Vec<(Who, Obb, bool)> {
+            let mut boxes = vec![(
+                Who::Ego,
+                obb(poses[0][step], EGO_LENGTH_M, EGO_WIDTH_M, CLEARANCE_M),
+                true,
+            )];
+            for (k, a) in cast
+                .parked
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| active_parked[*k])
+            {
+                let b = obb(a.poses[step], a.size_wlh_m[1], a.size_wlh_m[0], CLEARANCE_M);
+                boxes.push((Who::Parked(k), b, true));
+            }
+            for (k, v) in cast
+                .vehicles
+                .iter()
+                .enumerate()
+                .skip(1)
+                .filter(|(k, _)| active_vehicles[*k])
+            {
+                boxes.push((
+                    Who::Vehicle(k),
+                    obb(poses[k][step], v.length, v.width, CLEARANCE_M),
+                    true,
+                ));
+            }
+            for (k, a) in cast
+                .walkers
+                .iter()
+                .enumerate()
+                .filter(|(k, _)| active_walkers[*k])
+            {
+                let b = obb(a.poses[step], a.size_wlh_m[1], a.size_wlh_m[0], CLEARANCE_M);
+                boxes.push((Who::Walker(k), b, false));
+            }
+            boxes
+        };
+        match check(&mut boxes_at, &drivable) {
+            Check::EgoOffRoad => return None,
+            Check::Clean => {
+                return Some(assemble(
+                    graph,
+                    cast,
+                    &active_parked,
+                    &active_vehicles,
+                    &active_walkers,
+                    poses,
+                    speeds,
+                    dropped,
+                ));
+            }
+            Check::Drop(losers) => {
+                for who in losers {
+                    dropped += 1;
+                    match who {
+                        Who::Ego => unreachable!("the ego is never a loser"),
+                        Who::Parked(k) => active_parked[k] = false,
+                        Who::Vehicle(k) => active_vehicles[k] = false,
+                        Who::Walker(k) => active_walkers[k] = false,
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Scan the steps in order; at the first step with an overlap (boxes inflated by the
+/// clearance) or a vehicle corner off the drivable area, name who to drop.
+fn check(boxes_at: &mut dyn FnMut(usize) -> Vec<(Who, Obb, bool)>, drivable: &Drivable) -> Check {
+    for step in 0..n_steps() {
+        let boxes = boxes_at(step);
+        let mut losers: Vec<Who> = Vec::new();
+        for (who, b, on_road) in &boxes {
+            if !on_road {
+                continue;
+            }
+            let exact = Obb::new(
+                b.center,
+                b.yaw,
+                2.0 * (b.half_extents.x - CLEARANCE_M),
+                2.0 * (b.half_extents.y - CLEARANCE_M),
+            );
+            if !exact.corners().iter().all(|c| drivable.contains(*c)) {
+                if *who == Who::Ego {
+                    return Check::EgoOffRoad;
+                }
+                losers.push(*who);
+            }
+        }
+        for (i, a) in boxes.iter().enumerate() {
+            for b in &boxes[i + 1..] {
+                if obb_overlap(&a.1, &b.1) {
+                    losers.push(a.0.max(b.0));
+                }
+            }
+        }
+        if !losers.is_empty() {
+            losers.sort();
+            losers.dedup();
+            return Check::Drop(losers);
+        }
+    }
+    Check::Clean
+}
+
+/// Draw the ego route and everyone around it.
+fn spawn(graph: &LaneGraph, map: &TownMap, rng: &mut ChaCha8Rng, prefer: Command) -> Cast {
     let road_lanes: Vec<usize> = (0..graph.first_connector)
         .filter(|&l| graph.lanes[l].ring.is_none())
         .collect();
@@ -163,12 +304,23 @@ pub fn simulate_scene(
             DVec2::new(p[0], p[1])
         })
         .collect();
-    // Parked cars first: they win conflicts.
-    let mut statics: Vec<ActorLog> = Vec::new();
+    let parked = spawn_parked(map, rng, &ego_path);
+    spawn_vehicles(graph, rng, &road_lanes, &ego_path, &mut vehicles);
+    let walkers = spawn_walkers(map, rng, &ego_path);
+    Cast {
+        ego_route,
+        vehicles,
+        parked,
+        walkers,
+    }
+}
+
+fn spawn_parked(map: &TownMap, rng: &mut ChaCha8Rng, ego_path: &[DVec2]) -> Vec<ActorLog> {
+    let mut parked = Vec::new();
     for &(p, yaw) in &map.parking_slots {
-        if near_path(p, &ego_path, 90.0) && rng.random_bool(0.55) {
+        if near_path(p, ego_path, 90.0) && rng.random_bool(0.55) {
             let l = 4.2 + 0.5 * rng.random::<f64>();
-            statics.push(ActorLog {
+            parked.push(ActorLog {
                 class: ActorClass::Car,
                 category: "vehicle.car",
                 size_wlh_m: [1.8 + 0.1 * rng.random::<f64>(), l, 1.55],
@@ -177,8 +329,18 @@ pub fn simulate_scene(
             });
         }
     }
-    // Moving vehicles on road lanes.
-    for &lane in &road_lanes {
+    parked
+}
+
+/// Vehicles every 14-40 m along road lanes near the ego's path, on random routes.
+fn spawn_vehicles(
+    graph: &LaneGraph,
+    rng: &mut ChaCha8Rng,
+    road_lanes: &[usize],
+    ego_path: &[DVec2],
+    vehicles: &mut Vec<Vehicle>,
+) {
+    for &lane in road_lanes {
         let info = &graph.lanes[lane];
         let kerb = info.index + 1
             == graph
@@ -194,7 +356,7 @@ pub fn simulate_scene(
         let mut s = rng.random_range(6.0..30.0);
         while s < info.chain.length_m - 6.0 {
             let pose = info.chain.pose_at(s);
-            if near_path(DVec2::new(pose[0], pose[1]), &ego_path, 90.0) && rng.random_bool(0.45) {
+            if near_path(DVec2::new(pose[0], pose[1]), ego_path, 90.0) && rng.random_bool(0.45) {
                 let (class, category, size, speed_scale) = vehicle_kind(rng, kerb);
                 let lanes = grow_route(graph, rng, lane, s + 400.0, None);
                 let route = Route::new(
@@ -228,7 +390,10 @@ pub fn simulate_scene(
             s += rng.random_range(14.0..40.0);
         }
     }
-    // Pedestrians.
+}
+
+/// Walkers on sidewalks near the ego's path (some standing) and crossers at ped crossings.
+fn spawn_walkers(map: &TownMap, rng: &mut ChaCha8Rng, ego_path: &[DVec2]) -> Vec<ActorLog> {
     let mut walkers = Vec::new();
     for path in &map.sidewalks {
         let total: f64 = path.windows(2).map(|w| w[0].distance(w[1])).sum();
@@ -236,7 +401,7 @@ pub fn simulate_scene(
         while s < total {
             let frac = s / total;
             let idx = ((path.len() - 1) as f64 * frac) as usize;
-            if near_path(path[idx], &ego_path, 80.0) && rng.random_bool(0.3) {
+            if near_path(path[idx], ego_path, 80.0) && rng.random_bool(0.3) {
                 let standing = rng.random_bool(0.2);
                 walkers.push(Walker {
                     path: path.clone(),
@@ -255,7 +420,7 @@ pub fn simulate_scene(
         }
     }
     for c in &map.crossings {
-        if near_path(c.from, &ego_path, 70.0) && rng.random_bool(0.35) {
+        if near_path(c.from, ego_path, 70.0) && rng.random_bool(0.35) {
             let (a, b) = if rng.random_bool(0.5) {
                 (c.from, c.to)
             } else {
@@ -272,20 +437,20 @@ pub fn simulate_scene(
             });
         }
     }
-    let walker_logs: Vec<ActorLog> = walkers
+    walkers
         .iter()
         .map(|w| {
-            let mut poses = Vec::with_capacity(n_steps());
-            let mut attributes = Vec::with_capacity(n_steps());
-            for i in 0..n_steps() {
-                let (p, moving) = w.pose(i as f64 * DT_SECS);
-                poses.push(p);
-                attributes.push(if moving {
-                    "pedestrian.moving"
-                } else {
-                    "pedestrian.standing"
-                });
-            }
+            let (poses, attributes) = (0..n_steps())
+                .map(|i| {
+                    let (p, moving) = w.pose(i as f64 * DT_SECS);
+                    let attr = if moving {
+                        "pedestrian.moving"
+                    } else {
+                        "pedestrian.standing"
+                    };
+                    (p, attr)
+                })
+                .unzip();
             ActorLog {
                 class: ActorClass::Pedestrian,
                 category: "human.pedestrian.adult",
@@ -294,164 +459,81 @@ pub fn simulate_scene(
                 attributes,
             }
         })
-        .collect();
+        .collect()
+}
 
-    // Conflict loop. Actor order: ego (vehicle 0), statics, vehicles 1.., walkers.
-    let n_static = statics.len();
-    let n_veh = vehicles.len();
-    let mut active_static = vec![true; n_static];
-    let mut active_veh = vec![true; n_veh];
-    let mut active_walk = vec![true; walker_logs.len()];
-    let mut dropped = 0;
-    loop {
-        let (vposes, vspeeds) = simulate(graph, &vehicles, &active_veh);
-        // Boxes per step: (global actor id, pose, length, width, is_vehicle_on_road).
-        let mut conflict: Vec<usize> = Vec::new();
-        let mut ego_off = false;
-        for step in 0..n_steps() {
-            let mut boxes: Vec<(usize, Obb, bool)> = Vec::new();
-            let ego_pose = vposes[0][step];
-            boxes.push((
-                0,
-                obb(ego_pose, EGO_LENGTH_M, EGO_WIDTH_M, CLEARANCE_M),
-                true,
-            ));
-            for (k, s) in statics.iter().enumerate() {
-                if active_static[k] {
-                    boxes.push((
-                        1 + k,
-                        obb(s.poses[step], s.size_wlh_m[1], s.size_wlh_m[0], CLEARANCE_M),
-                        true,
-                    ));
-                }
-            }
-            for k in 1..n_veh {
-                if active_veh[k] {
-                    let x = &vehicles[k];
-                    boxes.push((
-                        1 + n_static + k,
-                        obb(vposes[k][step], x.length, x.width, CLEARANCE_M),
-                        true,
-                    ));
-                }
-            }
-            for (k, w) in walker_logs.iter().enumerate() {
-                if active_walk[k] {
-                    boxes.push((
-                        1 + n_static + n_veh + k,
-                        obb(w.poses[step], w.size_wlh_m[1], w.size_wlh_m[0], CLEARANCE_M),
-                        false,
-                    ));
-                }
-            }
-            for (id, b, on_road) in &boxes {
-                if *on_road {
-                    let exact = Obb::new(
-                        b.center,
-                        b.yaw,
-                        2.0 * (b.half_extents.x - CLEARANCE_M),
-                        2.0 * (b.half_extents.y - CLEARANCE_M),
-                    );
-                    if !exact.corners().iter().all(|c| drivable.contains(*c)) {
-                        if *id == 0 {
-                            ego_off = true;
-                        } else if !conflict.contains(id) {
-                            conflict.push(*id);
-                        }
-                    }
-                }
-            }
-            if ego_off {
-                return None;
-            }
-            for a in 0..boxes.len() {
-                for b in a + 1..boxes.len() {
-                    if obb_overlap(&boxes[a].1, &boxes[b].1) {
-                        let loser = boxes[a].0.max(boxes[b].0);
-                        if !conflict.contains(&loser) {
-                            conflict.push(loser);
-                        }
-                    }
-                }
-            }
-            if !conflict.is_empty() {
-                break;
-            }
+/// The clean drive: ego rear-axle poses, the surviving actors, the turns the ego took.
+#[allow(clippy::too_many_arguments)] // the pieces of one finished simulation
+fn assemble(
+    graph: &LaneGraph,
+    cast: Cast,
+    active_parked: &[bool],
+    active_vehicles: &[bool],
+    active_walkers: &[bool],
+    poses: Vec<Vec<Pose2>>,
+    speeds: Vec<Vec<f64>>,
+    dropped: usize,
+) -> SceneLog {
+    let ego: Vec<Pose2> = poses[0]
+        .iter()
+        .map(|p| {
+            [
+                p[0] - EGO_CENTRE_AHEAD_M * p[2].cos(),
+                p[1] - EGO_CENTRE_AHEAD_M * p[2].sin(),
+                p[2],
+            ]
+        })
+        .collect();
+    // Turns of the connectors the ego entered within the drive.
+    let ego_end = cast.vehicles[0].dist + speeds[0].iter().sum::<f64>() * DT_SECS;
+    let ego_turns = cast
+        .ego_route
+        .lanes
+        .iter()
+        .zip(&cast.ego_route.starts)
+        .filter(|(_, s)| **s < ego_end)
+        .filter_map(|(l, _)| graph.lanes[*l].turn)
+        .collect();
+    let keep = |flags: &[bool], k: usize| flags[k];
+    let mut actors: Vec<ActorLog> = cast
+        .parked
+        .into_iter()
+        .enumerate()
+        .filter(|(k, _)| keep(active_parked, *k))
+        .map(|(_, a)| a)
+        .collect();
+    for (k, x) in cast.vehicles.iter().enumerate().skip(1) {
+        if !active_vehicles[k] {
+            continue;
         }
-        if conflict.is_empty() {
-            // Assemble the logs.
-            let ego: Vec<Pose2> = vposes[0]
-                .iter()
-                .map(|p| {
-                    [
-                        p[0] - EGO_CENTRE_AHEAD_M * p[2].cos(),
-                        p[1] - EGO_CENTRE_AHEAD_M * p[2].sin(),
-                        p[2],
-                    ]
-                })
-                .collect();
-            let ego_turns = ego_route
-                .lanes
-                .iter()
-                .filter_map(|&l| graph.lanes[l].turn)
-                .collect::<Vec<_>>();
-            let ego_end = vehicles[0].dist + vspeeds[0].iter().sum::<f64>() * DT_SECS;
-            let reached = ego_route
-                .lanes
-                .iter()
-                .zip(&ego_route.starts)
-                .filter(|(l, s)| graph.lanes[**l].turn.is_some() && **s < ego_end)
-                .count();
-            let mut actors: Vec<ActorLog> = statics
-                .into_iter()
-                .zip(&active_static)
-                .filter(|(_, a)| **a)
-                .map(|(s, _)| s)
-                .collect();
-            for k in 1..n_veh {
-                if active_veh[k] {
-                    let x = &vehicles[k];
-                    let attributes = vspeeds[k]
-                        .iter()
-                        .map(|&v| match (x.class, v > 0.3) {
-                            (ActorClass::Cyclist, _) => "cycle.with_rider",
-                            (_, true) => "vehicle.moving",
-                            (_, false) => "vehicle.stopped",
-                        })
-                        .collect();
-                    actors.push(ActorLog {
-                        class: x.class,
-                        category: x.category,
-                        size_wlh_m: [x.width, x.length, x.height],
-                        poses: vposes[k].clone(),
-                        attributes,
-                    });
-                }
-            }
-            actors.extend(
-                walker_logs
-                    .into_iter()
-                    .zip(&active_walk)
-                    .filter(|(_, a)| **a)
-                    .map(|(w, _)| w),
-            );
-            return Some(SceneLog {
-                ego,
-                ego_speed_mps: vspeeds[0].clone(),
-                actors,
-                dropped,
-                ego_turns: ego_turns.into_iter().take(reached).collect(),
-            });
-        }
-        for id in conflict {
-            dropped += 1;
-            if id <= n_static {
-                active_static[id - 1] = false;
-            } else if id <= n_static + n_veh {
-                active_veh[id - n_static - 1] = false;
-            } else {
-                active_walk[id - 1 - n_static - n_veh] = false;
-            }
-        }
+        let attributes = speeds[k]
+            .iter()
+            .map(|&v| match (x.class, v > 0.3) {
+                (ActorClass::Cyclist, _) => "cycle.with_rider",
+                (_, true) => "vehicle.moving",
+                (_, false) => "vehicle.stopped",
+            })
+            .collect();
+        actors.push(ActorLog {
+            class: x.class,
+            category: x.category,
+            size_wlh_m: [x.width, x.length, x.height],
+            poses: poses[k].clone(),
+            attributes,
+        });
+    }
+    actors.extend(
+        cast.walkers
+            .into_iter()
+            .enumerate()
+            .filter(|(k, _)| keep(active_walkers, *k))
+            .map(|(_, a)| a),
+    );
+    SceneLog {
+        ego,
+        ego_speed_mps: speeds[0].clone(),
+        actors,
+        dropped,
+        ego_turns,
     }
 }
