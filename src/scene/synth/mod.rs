@@ -16,6 +16,7 @@ pub mod arcline;
 pub mod catalog;
 pub mod lanes;
 pub mod mapgen;
+mod mapshapes;
 pub mod raster;
 pub mod town;
 pub mod traffic;
