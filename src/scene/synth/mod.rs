@@ -1,12 +1,16 @@
 //! Synthetic nuScenes-format datasets (no real nuScenes data can be downloaded here).
 //!
-//! `generate` builds, per location, a town (`town`: junction grid, curved corner roads,
-//! T and four-way junctions), its lane graph (`lanes`: arcline paths, connectors, connectivity)
-//! and map expansion (`mapgen`: every 1.3 layer), then per scene a 20 s drive (`traffic`: an
-//! IDM ego along a lane route with a turn in most scenes, IDM vehicles and cyclists, walking and
-//! crossing pedestrians, parked cars; actors that ever overlap another box or leave the
-//! drivable area are dropped and the rest re-simulated), and writes all 13 tables, the map
-//! expansion and the semantic-prior PNG (`writer`, `raster`).
+//! `generate` builds, per location, a town (`town`: junction grid, curved corner roads, T and
+//! four-way junctions, one single-lane roundabout), its lane graph (`lanes`: arcline paths,
+//! connectors with one- and two-lane turns, connectivity) and map expansion (`mapgen`,
+//! `mapshapes`: every 1.3 layer), then per scene a 20 s drive (`traffic`, `agents`: an IDM ego
+//! along a lane route with a turn in most scenes, IDM vehicles and cyclists, some holding at a
+//! stop line, walking and crossing pedestrians, parked cars; actors that ever overlap another
+//! box or leave the drivable area are dropped and the rest re-simulated), and writes all 13
+//! tables, the map expansion and the semantic-prior PNG (`writer`, `catalog`, `raster`).
+//!
+//! `singapore-onenorth` drives on the left and is the in-domain town of the presets;
+//! `boston-seaport` drives on the right with other block sizes and lane counts (the unseen town).
 //!
 //! Deterministic: tokens are hashes of names (`token`), each scene has its own ChaCha stream
 //! seeded from (seed, scene name), and outputs are written in a fixed order.
