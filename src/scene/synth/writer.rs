@@ -165,6 +165,18 @@ pub fn write_dataset(
     let mut t = Tables::default();
     let mut summary = SynthSummary::default();
     let mut worlds = Vec::new();
+    for (i, l) in locations.iter().enumerate() {
+        if locations[..i].contains(l) {
+            return Err(SceneError::Other(format!(
+                "location {l} given twice (one map per location)"
+            )));
+        }
+    }
+    if opts.first_index == 0 {
+        return Err(SceneError::Other(
+            "first scene index must be at least 1 (scene-0001)".into(),
+        ));
+    }
     let mut scene_number = opts.first_index;
     for (li, &location) in locations.iter().enumerate() {
         let spec = TownSpec::for_location(location).ok_or_else(|| {
