@@ -9,6 +9,7 @@ mod results;
 mod rollout;
 pub mod scenario;
 pub mod scenes;
+mod synth;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -58,6 +59,8 @@ pub enum ScenesCommand {
         #[arg(long, required = true)]
         all: bool,
     },
+    /// Generate a synthetic dataset in the nuScenes format.
+    Synth(synth::SynthArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
@@ -71,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             ScenesCommand::List(data) => scenes::list(&data),
             ScenesCommand::Show { name, data } => scenes::show(&name, &data),
             ScenesCommand::Validate { all: _ } => scenes::validate_all(),
+            ScenesCommand::Synth(args) => synth::run(args),
         },
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),

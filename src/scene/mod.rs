@@ -7,6 +7,7 @@ pub mod model;
 pub mod nuscenes;
 pub mod registry;
 pub mod scenario;
+pub mod synth;
 pub mod tables;
 
 pub use error::SceneError;
