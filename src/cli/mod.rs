@@ -3,6 +3,7 @@
 
 use clap::{Parser, Subcommand};
 
+mod assets;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -32,6 +33,9 @@ pub enum Command {
     /// Check scenario files.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+    /// Build, check and preview the actor models (glTF).
+    #[command(subcommand)]
+    Assets(assets::AssetsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -69,5 +73,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),
         Command::Scenario(c) => scenario::run(c),
+        Command::Assets(c) => assets::run(c),
     }
 }
