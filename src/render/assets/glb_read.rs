@@ -53,17 +53,39 @@ pub fn parse_glb(bytes: &[u8], path: &Path) -> Result<Loaded, AssetError> {
         .iter()
         .find(|b| !b.is_ascii_whitespace())
         .is_some_and(|&b| b == b'{');
+    if bytes.is_empty() {
+        return Err(parse_err("the file is empty".into()));
+    }
     if !is_glb && !is_json {
         let head: Vec<u8> = bytes.iter().take(4).copied().collect();
         return Err(parse_err(format!(
             "bad magic: expected the GLB magic \"glTF\" or a JSON object, found bytes {head:02x?}"
         )));
     }
-    let doc = gltf::Gltf::from_slice(bytes).map_err(|e| parse_err(describe(e)))?;
-    let buffers = load_buffers(&doc, path).map_err(invalid)?;
+    let gltf::Gltf { document, blob } =
+        gltf::Gltf::from_slice_without_validation(bytes).map_err(|e| parse_err(describe(e)))?;
+    let root = document.into_json();
+    // gltf-json 1.4.1's validation indexes `accessors[POSITION]` unchecked (it panics on a
+    // dangling index), so check that one index before validating.
+    for (m, mesh) in root.meshes.iter().enumerate() {
+        for (p, prim) in mesh.primitives.iter().enumerate() {
+            let pos = prim
+                .attributes
+                .get(&gltf::json::validation::Checked::Valid(gltf::Semantic::Positions));
+            if let Some(index) = pos.filter(|i| i.value() >= root.accessors.len()) {
+                return Err(parse_err(format!(
+                    "mesh {m} primitive {p}: POSITION names accessor {} but there are {}",
+                    index.value(),
+                    root.accessors.len()
+                )));
+            }
+        }
+    }
+    let document = gltf::Document::from_json(root).map_err(|e| parse_err(describe(e)))?;
+    let buffers = load_buffers(&document, blob, path).map_err(invalid)?;
     let mut warnings = Vec::new();
     let mut prims = Vec::new();
-    for (node, world) in scene_nodes(&doc.document) {
+    for (node, world) in scene_nodes(&document) {
         let Some(mesh) = node.mesh() else { continue };
         for prim in mesh.primitives() {
             let label = format!("mesh {} primitive {}", mesh.index(), prim.index());
@@ -97,12 +119,9 @@ pub fn parse_glb(bytes: &[u8], path: &Path) -> Result<Loaded, AssetError> {
 fn describe(e: gltf::Error) -> String {
     use gltf::binary::Error as B;
     match e {
-        gltf::Error::Binary(B::Length {
-            length,
-            length_read,
-        }) => format!(
-            "GLB header declares {length} bytes but the file has {length_read} (truncated?)"
-        ),
+        gltf::Error::Binary(B::Length { length, .. }) => {
+            format!("GLB header declares {length} bytes but the data ends early (truncated?)")
+        }
         gltf::Error::Binary(B::ChunkLength {
             ty,
             length,
@@ -117,11 +136,15 @@ fn describe(e: gltf::Error) -> String {
     }
 }
 
-fn load_buffers(doc: &gltf::Gltf, path: &Path) -> Result<Vec<Vec<u8>>, String> {
+fn load_buffers(
+    doc: &gltf::Document,
+    blob: Option<Vec<u8>>,
+    path: &Path,
+) -> Result<Vec<Vec<u8>>, String> {
     let mut out = Vec::new();
     for buffer in doc.buffers() {
         let data = match buffer.source() {
-            gltf::buffer::Source::Bin => doc.blob.clone().ok_or_else(|| {
+            gltf::buffer::Source::Bin => blob.clone().ok_or_else(|| {
                 format!(
                     "buffer {} refers to the GLB BIN chunk, but the file has none",
                     buffer.index()
