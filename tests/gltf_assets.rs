@@ -79,10 +79,16 @@ fn builtin_models_face_outward_with_normals_matching_winding() {
             let [a, b, c] = [0, 1, 2].map(|k| glam::Vec3::from(mesh.positions[t[k] as usize]));
             let n = glam::Vec3::from(mesh.normals[t[0] as usize]);
             assert!((n.length() - 1.0).abs() < 1e-5, "{what}: unit normals");
-            assert!((b - a).cross(c - a).dot(n) > 0.0, "{what}: winding vs normal");
+            assert!(
+                (b - a).cross(c - a).dot(n) > 0.0,
+                "{what}: winding vs normal"
+            );
         }
         for c in &mesh.colors {
-            assert!(c.iter().all(|v| (0.0..=1.0).contains(v)), "{what}: colour {c:?}");
+            assert!(
+                c.iter().all(|v| (0.0..=1.0).contains(v)),
+                "{what}: colour {c:?}"
+            );
         }
     }
 }
@@ -94,7 +100,10 @@ fn parse(bytes: &[u8]) -> Result<MeshData, AssetError> {
 fn parse_err(bytes: &[u8]) -> String {
     let e = parse(bytes).expect_err("should be rejected");
     let msg = e.to_string();
-    assert!(msg.starts_with("models/thing.glb: "), "names the file: {msg}");
+    assert!(
+        msg.starts_with("models/thing.glb: "),
+        "names the file: {msg}"
+    );
     msg
 }
 
@@ -130,7 +139,10 @@ fn wrong_json_is_an_error() {
     // A dangling accessor index.
     let doc = br#"{"asset":{"version":"2.0"},"meshes":[{"primitives":[{"attributes":{"POSITION":5}}]}],"nodes":[{"mesh":0}],"scenes":[{"nodes":[0]}]}"#;
     let msg = parse_err(&glb_from_parts(doc, &[]));
-    assert!(msg.contains("POSITION") || msg.contains("accessors"), "{msg}");
+    assert!(
+        msg.contains("POSITION") || msg.contains("accessors"),
+        "{msg}"
+    );
     // A valid document with no meshes.
     let msg = parse_err(&glb_from_parts(br#"{"asset":{"version":"2.0"}}"#, &[]));
     assert!(msg.contains("no triangles"), "{msg}");
@@ -147,7 +159,10 @@ fn accessor_past_its_buffer_is_an_error() {
         "bufferViews":[{"buffer":0,"byteLength":24}],
         "buffers":[{"byteLength":24}]}"#;
     let msg = parse_err(&glb_from_parts(doc, &[0u8; 24]));
-    assert!(msg.contains("POSITION (accessor 0)") && msg.contains("36"), "{msg}");
+    assert!(
+        msg.contains("POSITION (accessor 0)") && msg.contains("36"),
+        "{msg}"
+    );
 }
 
 #[test]
@@ -192,8 +207,14 @@ fn assert_faces_outward(mesh: &MeshData) {
         let [a, b, c] = [0, 1, 2].map(|k| glam::Vec3::from(mesh.positions[t[k] as usize]));
         let n = glam::Vec3::from(mesh.normals[t[0] as usize]);
         let centroid = (a + b + c) / 3.0;
-        assert!(n.dot(centroid) > 0.2, "normal {n} at {centroid} points inward");
-        assert!((b - a).cross(c - a).dot(n) > 0.0, "winding disagrees with normal");
+        assert!(
+            n.dot(centroid) > 0.2,
+            "normal {n} at {centroid} points inward"
+        );
+        assert!(
+            (b - a).cross(c - a).dot(n) > 0.0,
+            "winding disagrees with normal"
+        );
     }
 }
 
@@ -219,7 +240,10 @@ fn third_party_glb_applies_node_transforms_and_vertex_times_material_colour() {
     assert!(!red.is_empty() && !green.is_empty());
     // A corner's vertices take the corner's colour (u8 255 -> 1.0, times the material).
     assert!(red.iter().all(|c| *c == [0.5, 0.0, 0.0, 1.0]), "{red:?}");
-    assert!(green.iter().all(|c| *c == [0.0, 1.0, 0.0, 1.0]), "{green:?}");
+    assert!(
+        green.iter().all(|c| *c == [0.0, 1.0, 0.0, 1.0]),
+        "{green:?}"
+    );
     // The mesh's +x face (x = 1) faces unit -x.
     let minus_x: Vec<_> = mesh
         .indices

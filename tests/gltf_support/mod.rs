@@ -38,9 +38,7 @@ pub fn box_indices() -> Vec<u16> {
     let mut out = Vec::new();
     for axis in 0..3 {
         for side in 0..2u16 {
-            let face: Vec<u16> = (0..8u16)
-                .filter(|i| (i >> axis) & 1 == side)
-                .collect();
+            let face: Vec<u16> = (0..8u16).filter(|i| (i >> axis) & 1 == side).collect();
             // Corners of the face in cyclic order: 0, 1, 3, 2 of the filtered list.
             let quad = [face[0], face[1], face[3], face[2]];
             let p = |i: u16| c[i as usize];
@@ -75,7 +73,7 @@ pub struct BoxFixture {
 }
 
 fn pad4(v: &mut Vec<u8>, byte: u8) {
-    while v.len() % 4 != 0 {
+    while !v.len().is_multiple_of(4) {
         v.push(byte);
     }
 }
@@ -98,10 +96,7 @@ pub fn box_glb(f: BoxFixture) -> Vec<u8> {
     let pos_view = push_view(&mut bin, pos, 34962);
     let col: Vec<u8> = box_colors_u8().into_iter().flatten().collect();
     let col_view = push_view(&mut bin, col, 34962);
-    let idx: Vec<u8> = box_indices()
-        .iter()
-        .flat_map(|v| v.to_le_bytes())
-        .collect();
+    let idx: Vec<u8> = box_indices().iter().flat_map(|v| v.to_le_bytes()).collect();
     let idx_view = push_view(&mut bin, idx, 34963);
     pad4(&mut bin, 0);
     let mut attributes = json!({"POSITION": 0});

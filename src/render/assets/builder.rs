@@ -293,3 +293,40 @@ pub fn normalize_point(p: [f64; 3], lo: DVec3, hi: DVec3) -> [f32; 3] {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn srgb_to_linear_matches_reference_points() {
+        // Reference values of the IEC 61966-2-1 curve.
+        let c = srgb_to_linear([0, 128, 255]);
+        assert_eq!(c[0], 0.0);
+        assert!((c[1] - 0.215_861).abs() < 1e-5);
+        assert_eq!(c[2], 1.0);
+    }
+
+    #[test]
+    fn normalize_point_hits_the_box_faces_exactly() {
+        let (lo, hi) = (DVec3::new(-2.3, 0.1, 0.0), DVec3::new(2.3, 1.7, 1.53));
+        assert_eq!(normalize_point(lo.to_array(), lo, hi), [-0.5; 3]);
+        assert_eq!(normalize_point(hi.to_array(), lo, hi), [0.5; 3]);
+    }
+
+    #[test]
+    fn a_cuboid_has_six_outward_faces() {
+        let mut b = ModelBuilder::new();
+        let m = b.material("m", [255, 255, 255]);
+        b.cuboid(m, [0.0, 0.0, 0.0], [2.0, 1.0, 1.0]);
+        let mesh = b.finish("box").to_mesh_data();
+        assert_eq!(mesh.vertex_count(), 24);
+        assert_eq!(mesh.triangle_count(), 12);
+        for t in mesh.indices.chunks_exact(3) {
+            let p = |k: usize| Vec3::from(mesh.positions[t[k] as usize]);
+            let n = Vec3::from(mesh.normals[t[0] as usize]);
+            assert!(n.dot((p(0) + p(1) + p(2)) / 3.0) > 0.0, "outward");
+            assert!((p(1) - p(0)).cross(p(2) - p(0)).dot(n) > 0.0, "ccw");
+        }
+    }
+}

@@ -69,9 +69,9 @@ pub fn parse_glb(bytes: &[u8], path: &Path) -> Result<Loaded, AssetError> {
     // dangling index), so check that one index before validating.
     for (m, mesh) in root.meshes.iter().enumerate() {
         for (p, prim) in mesh.primitives.iter().enumerate() {
-            let pos = prim
-                .attributes
-                .get(&gltf::json::validation::Checked::Valid(gltf::Semantic::Positions));
+            let pos = prim.attributes.get(&gltf::json::validation::Checked::Valid(
+                gltf::Semantic::Positions,
+            ));
             if let Some(index) = pos.filter(|i| i.value() >= root.accessors.len()) {
                 return Err(parse_err(format!(
                     "mesh {m} primitive {p}: POSITION names accessor {} but there are {}",
@@ -455,4 +455,26 @@ fn assemble(prims: Vec<Prim>) -> Result<MeshData, String> {
         }
     }
     Ok(mesh)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn strips_and_fans_become_ccw_triangle_lists() {
+        // Strip 0 1 2 3: triangles (0 1 2), (2 1 3) keep the winding of the first.
+        assert_eq!(
+            to_triangle_list(Mode::TriangleStrip, &[0, 1, 2, 3]),
+            vec![0, 1, 2, 2, 1, 3]
+        );
+        assert_eq!(
+            to_triangle_list(Mode::TriangleFan, &[0, 1, 2, 3]),
+            vec![0, 1, 2, 0, 2, 3]
+        );
+        assert_eq!(
+            to_triangle_list(Mode::Triangles, &[0, 1, 2, 3]),
+            vec![0, 1, 2]
+        );
+    }
 }

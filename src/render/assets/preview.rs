@@ -118,3 +118,27 @@ pub fn render_preview(mesh: &MeshData, size_m: [f32; 3], panel_px: u32) -> RgbIm
     }
     img
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::render::assets::builtin_model;
+    use crate::scene::ActorClass;
+
+    #[test]
+    fn preview_draws_each_panel() {
+        let mesh = builtin_model(ActorClass::Car).to_mesh_data();
+        let img = render_preview(&mesh, [4.6, 1.9, 1.5], 64);
+        let background = Rgb([232, 234, 238]);
+        for (ox, oy) in [(0, 0), (64, 0), (0, 64), (64, 64)] {
+            let drawn = (0..64)
+                .flat_map(|y| (0..64).map(move |x| (x, y)))
+                .filter(|&(x, y)| *img.get_pixel(ox + x, oy + y) != background)
+                .count();
+            assert!(
+                drawn > 400,
+                "panel at ({ox}, {oy}) has {drawn} model pixels"
+            );
+        }
+    }
+}
