@@ -186,6 +186,14 @@ fn index_out_of_range_is_an_error() {
 }
 
 #[test]
+fn cyclic_node_graph_is_an_error_not_a_hang() {
+    let doc = br#"{"asset":{"version":"2.0"},"nodes":[{"children":[1]},{"children":[0]}],
+        "scenes":[{"nodes":[0]}],"scene":0}"#;
+    let msg = parse_err(&glb_from_parts(doc, &[]));
+    assert!(msg.contains("reached twice"), "{msg}");
+}
+
+#[test]
 fn missing_file_is_an_io_error_naming_it() {
     let e = load_glb(Path::new("/nonexistent/car.glb")).expect_err("missing");
     assert!(matches!(e, AssetError::Io { .. }));
@@ -305,4 +313,50 @@ fn shipped_assets_folder_has_every_class() {
     for class in ActorClass::ALL {
         assert_unit_box(models.get(class), class.as_str());
     }
+}
+
+/// Seeded mutation check: changing digits in the JSON chunk (offsets, counts, indices,
+/// component types, ...) keeps the JSON well-formed but breaks references and sizes; each
+/// mutant must load or give an error, never panic.
+#[test]
+fn digit_mutations_of_the_json_never_panic() {
+    use rand::SeedableRng;
+    const SEED: u64 = 0x61f7;
+    let mut rng = rand_chacha::ChaCha8Rng::seed_from_u64(SEED);
+    let fixture = box_glb(BoxFixture {
+        parent_scale: [2.0, 2.0, 2.0],
+        vertex_colors: true,
+        base_color: [0.5, 1.0, 1.0, 1.0],
+    });
+    for bytes in [encode_glb(&builtin_model(ActorClass::Obstacle)), fixture] {
+        mutate_digits(&bytes, &mut rng);
+    }
+}
+
+fn mutate_digits(bytes: &[u8], rng: &mut rand_chacha::ChaCha8Rng) {
+    use rand::Rng;
+    let json_len = u32::from_le_bytes(bytes[12..16].try_into().expect("4 bytes")) as usize;
+    let digits: Vec<usize> = (20..20 + json_len)
+        .filter(|&i| bytes[i].is_ascii_digit())
+        .collect();
+    let (mut ok, mut err) = (0, 0);
+    for _ in 0..400 {
+        let mut m = bytes.to_vec();
+        for _ in 0..rng.random_range(1..=3) {
+            let at = digits[rng.random_range(0..digits.len())];
+            m[at] = b'0' + rng.random_range(0..10u8);
+        }
+        match parse(&m) {
+            Ok(mesh) => {
+                ok += 1;
+                assert!(mesh.positions.iter().flatten().all(|v| v.is_finite()));
+            }
+            Err(_) => err += 1,
+        }
+    }
+    println!("{ok} mutants loaded, {err} rejected");
+    assert!(
+        err > 50,
+        "mutations should break many files ({err} rejected)"
+    );
 }

@@ -85,7 +85,7 @@ pub fn parse_glb(bytes: &[u8], path: &Path) -> Result<Loaded, AssetError> {
     let buffers = load_buffers(&document, blob, path).map_err(invalid)?;
     let mut warnings = Vec::new();
     let mut prims = Vec::new();
-    for (node, world) in scene_nodes(&document) {
+    for (node, world) in scene_nodes(&document).map_err(invalid)? {
         let Some(mesh) = node.mesh() else { continue };
         for prim in mesh.primitives() {
             let label = format!("mesh {} primitive {}", mesh.index(), prim.index());
@@ -180,8 +180,10 @@ fn load_buffers(
     Ok(out)
 }
 
-/// Nodes with meshes, each with its world transform (parent before child, in document order).
-fn scene_nodes(doc: &gltf::Document) -> Vec<(gltf::Node<'_>, DMat4)> {
+/// Nodes with their world transforms (parent before child, in document order). The node graph
+/// must be a set of trees (spec 3.5.1: no cycles, no node with two parents): a node reached
+/// twice is an error, which also keeps a cyclic file from looping.
+fn scene_nodes(doc: &gltf::Document) -> Result<Vec<(gltf::Node<'_>, DMat4)>, String> {
     let roots: Vec<gltf::Node> = match doc.default_scene().or_else(|| doc.scenes().next()) {
         Some(scene) => scene.nodes().collect(),
         None => {
@@ -194,25 +196,29 @@ fn scene_nodes(doc: &gltf::Document) -> Vec<(gltf::Node<'_>, DMat4)> {
             doc.nodes().filter(|n| !is_child[n.index()]).collect()
         }
     };
+    let mut visited = vec![false; doc.nodes().len()];
     let mut out = Vec::new();
-    // Depth-first with an explicit stack; glTF node graphs are trees (validated by the crate),
-    // the depth bound guards against a cycle anyway.
-    let mut stack: Vec<(gltf::Node, DMat4, usize)> = roots
+    let mut stack: Vec<(gltf::Node, DMat4)> = roots
         .into_iter()
         .rev()
-        .map(|n| (n, DMat4::IDENTITY, 0))
+        .map(|n| (n, DMat4::IDENTITY))
         .collect();
-    while let Some((node, parent, depth)) = stack.pop() {
-        let local = DMat4::from_cols_array_2d(&node.transform().matrix().map(|c| c.map(f64::from)));
-        let world = parent * local;
-        if depth < 256 {
-            for child in node.children().collect::<Vec<_>>().into_iter().rev() {
-                stack.push((child, world, depth + 1));
-            }
+    while let Some((node, parent)) = stack.pop() {
+        if std::mem::replace(&mut visited[node.index()], true) {
+            return Err(format!(
+                "node {} is reached twice: the node hierarchy must be a tree (no cycles, one \
+                 parent per node)",
+                node.index()
+            ));
+        }
+        let matrix = node.transform().matrix().map(|c| c.map(f64::from));
+        let world = parent * DMat4::from_cols_array_2d(&matrix);
+        for child in node.children().collect::<Vec<_>>().into_iter().rev() {
+            stack.push((child, world));
         }
         out.push((node, world));
     }
-    out
+    Ok(out)
 }
 
 /// One primitive's triangles in glTF axes after its node transform (not yet unit-normalised).
