@@ -107,3 +107,29 @@ pub fn run(cmd: AssetsCommand) -> anyhow::Result<()> {
         }
     }
 }
+
+/// The `assets` part of `scenes validate --all`: every class has a shipped file that loads.
+/// Prints one line per class; returns the number of failures.
+pub fn validate_shipped() -> usize {
+    let dir = assets::shipped_assets_dir();
+    println!("actor models ({})", dir.display());
+    let mut failures = 0;
+    for class in ActorClass::ALL {
+        let path = dir.join(assets::model_file_name(class));
+        match assets::load_glb_with_warnings(&path) {
+            Ok(loaded) => {
+                println!(
+                    "  OK    {:<11} {} triangles, {} warning(s)",
+                    class.as_str(),
+                    loaded.mesh.triangle_count(),
+                    loaded.warnings.len()
+                );
+            }
+            Err(e) => {
+                failures += 1;
+                println!("  FAIL  {e}");
+            }
+        }
+    }
+    failures
+}
