@@ -5,7 +5,7 @@
 
 mod gltf_support;
 
-use gltf_support::{BoxFixture, box_glb, glb_from_parts};
+use gltf_support::{BoxFixture, box_doc, box_glb, glb_from_parts};
 use mpa_sim::render::assets::{
     ActorModels, AssetError, MeshData, builtin_model, encode_glb, load_glb, model_file_name,
     parse_glb, shipped_assets_dir,
@@ -304,6 +304,30 @@ fn actor_models_load_files_and_fall_back_to_builtin() {
     std::fs::write(dir.path().join("truck.glb"), b"not a model").expect("write");
     let e = ActorModels::load(dir.path()).expect_err("broken truck");
     assert!(e.to_string().contains("truck.glb"), "{e}");
+}
+
+#[test]
+fn gltf_json_with_external_buffer_loads_like_the_glb() {
+    let f = BoxFixture {
+        parent_scale: [2.0, 2.0, 2.0],
+        vertex_colors: true,
+        base_color: [0.5, 1.0, 1.0, 1.0],
+    };
+    let (mut doc, bin) = box_doc(f);
+    doc["buffers"][0]["uri"] = serde_json::json!("truck.bin");
+    let dir = tempfile::tempdir().expect("tempdir");
+    std::fs::write(dir.path().join("truck.gltf"), doc.to_string()).expect("write");
+    std::fs::write(dir.path().join("truck.bin"), &bin).expect("write");
+    let models = ActorModels::load(dir.path()).expect("loads");
+    assert!(models.source(ActorClass::Truck).ends_with("truck.gltf"));
+    assert_eq!(
+        models.get(ActorClass::Truck),
+        &parse(&box_glb(f)).expect("glb")
+    );
+
+    std::fs::remove_file(dir.path().join("truck.bin")).expect("rm");
+    let e = ActorModels::load(dir.path()).expect_err("missing buffer");
+    assert!(e.to_string().contains("truck.bin"), "{e}");
 }
 
 #[test]

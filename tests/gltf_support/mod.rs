@@ -80,6 +80,13 @@ fn pad4(v: &mut Vec<u8>, byte: u8) {
 
 /// A GLB of the fixture box under two nested nodes.
 pub fn box_glb(f: BoxFixture) -> Vec<u8> {
+    let (doc, bin) = box_doc(f);
+    glb_from_parts(&serde_json::to_vec(&doc).expect("json"), &bin)
+}
+
+/// The fixture as glTF JSON plus its binary buffer (for `.gltf` + `.bin`, set
+/// `buffers[0].uri`).
+pub fn box_doc(f: BoxFixture) -> (serde_json::Value, Vec<u8>) {
     let mut bin = Vec::new();
     let mut views = Vec::new();
     let mut push_view = |bin: &mut Vec<u8>, bytes: Vec<u8>, target: u32| {
@@ -123,7 +130,7 @@ pub fn box_glb(f: BoxFixture) -> Vec<u8> {
         "bufferViews": views,
         "buffers": [{"byteLength": bin.len()}]
     });
-    glb_from_parts(&serde_json::to_vec(&doc).expect("json"), &bin)
+    (doc, bin)
 }
 
 /// A GLB container around any JSON text and binary chunk.

@@ -166,6 +166,11 @@ impl ActorModels {
         &self.meshes[class_index(class)]
     }
 
+    /// Every class with its mesh, in [`ActorClass::ALL`] order.
+    pub fn iter(&self) -> impl Iterator<Item = (ActorClass, &MeshData)> {
+        ActorClass::ALL.into_iter().zip(&self.meshes)
+    }
+
     /// `built-in` or the path the class's mesh was read from.
     pub fn source(&self, class: ActorClass) -> &str {
         &self.sources[class_index(class)]
