@@ -8,6 +8,7 @@ pub mod bench;
 pub mod config;
 pub mod geometry;
 pub mod metrics;
+pub mod render;
 pub mod rollout;
 pub mod scene;
 pub mod world;

@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod bench_sim;
+mod assets;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -38,6 +39,9 @@ pub enum Command {
     /// Benchmarks: scene loading at trainval scale, simulation steps per second.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Build, check and preview the actor models (glTF).
+    #[command(subcommand)]
+    Assets(assets::AssetsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -79,5 +83,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),
         Command::Scenario(c) => scenario::run(c),
+        Command::Assets(c) => assets::run(c),
     }
 }
