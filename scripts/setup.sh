@@ -7,7 +7,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in python3-venv; do
+# mesa-vulkan-drivers + libvulkan1: Mesa lavapipe, software Vulkan for the renderer on machines
+# without a GPU.
+for pkg in python3-venv mesa-vulkan-drivers libvulkan1; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 # Node runs the Khronos glTF validator (tests/gltf_validator.rs).
