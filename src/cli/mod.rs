@@ -3,9 +3,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod assets;
 mod bench;
 mod bench_sim;
-mod assets;
+mod demo;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -28,6 +29,9 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
+    /// The main job on the shipped data: validate it, run expert and replay episodes on the
+    /// test splits and safety-critical scenarios, print the headline table.
+    Demo(demo::DemoArgs),
     /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
     Rollout(rollout::RolloutArgs),
     /// Merge shard results; summarise a results directory.
@@ -70,6 +74,7 @@ pub enum ScenesCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(c) => bench::run(c),
+        Command::Demo(args) => demo::run(args),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
