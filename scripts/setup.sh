@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with Rust lacks for mpa-sim: system packages
-# (Mesa lavapipe for software Vulkan once the renderer lands) and the Python test tools
+# (Mesa lavapipe for software Vulkan: the renderer tests run on it) and the Python test tools
 # (the official nuScenes devkit, used to cross-check our files) in .venv.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in python3-venv; do
+for pkg in python3-venv mesa-vulkan-drivers libvulkan1; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
 if ((${#need_apt[@]})); then

@@ -18,12 +18,15 @@ fn small_scene(sh_degree: u32, with_semantic: bool) -> SplatScene {
         let f = g as f32;
         scene.means.push(Vec3::new(f, -f * 0.5, 2.0 + f));
         scene.log_scales.push(Vec3::new(-1.0, -2.0 - f * 0.1, -3.0));
-        scene
-            .rotations
-            .push(Quat::from_axis_angle(Vec3::new(1.0, 2.0, 3.0).normalize(), f * 0.3));
+        scene.rotations.push(Quat::from_axis_angle(
+            Vec3::new(1.0, 2.0, 3.0).normalize(),
+            f * 0.3,
+        ));
         scene.opacity_logits.push(f - 2.0);
         for k in 0..scene.sh_coeffs() {
-            scene.sh.push(Vec3::new(f + k as f32, -(k as f32) * 0.01, 0.5 * f));
+            scene
+                .sh
+                .push(Vec3::new(f + k as f32, -(k as f32) * 0.01, 0.5 * f));
         }
     }
     if with_semantic {
@@ -86,9 +89,15 @@ fn loads_a_plyfile_written_fixture_in_the_original_3dgs_layout() {
         let q = scene.rotations[g];
         assert!((Quat::from_xyzw(x, y, z, w) - q).length() < 1e-6);
         let sh: Vec<[f32; 3]> = scene.sh_of(g).iter().map(|c| c.to_array()).collect();
-        assert_eq!(sh, expected.sh[g], "SH of Gaussian {g} (f_rest is channel-major)");
+        assert_eq!(
+            sh, expected.sh[g],
+            "SH of Gaussian {g} (f_rest is channel-major)"
+        );
     }
-    assert_eq!(scene.semantic.as_deref(), Some(expected.semantic.as_slice()));
+    assert_eq!(
+        scene.semantic.as_deref(),
+        Some(expected.semantic.as_slice())
+    );
     // Our writer produces the same header (property names, order and types) as plyfile did
     // for the original layout; the records differ only by the rotations we normalised.
     let ours = ply_bytes(&scene).expect("serialises");
@@ -164,23 +173,39 @@ fn malformed_files_are_errors_naming_file_property_and_expectation() {
     let mut props = degree0_properties();
     props[0].0 = "int";
     let text = error_text(&ply(&props, 1, &floats(&ONE_RECORD)));
-    assert!(text.contains("`x`") && text.contains("`int`") && text.contains("float"), "{text}");
+    assert!(
+        text.contains("`x`") && text.contains("`int`") && text.contains("float"),
+        "{text}"
+    );
     let mut props = degree0_properties();
     props.push(("float", "semantic"));
-    let text = error_text(&ply(&props, 1, &floats(&[ONE_RECORD.as_slice(), &[1.0]].concat())));
-    assert!(text.contains("`semantic`") && text.contains("uchar"), "{text}");
+    let text = error_text(&ply(
+        &props,
+        1,
+        &floats(&[ONE_RECORD.as_slice(), &[1.0]].concat()),
+    ));
+    assert!(
+        text.contains("`semantic`") && text.contains("uchar"),
+        "{text}"
+    );
 
     // Truncated data: two records declared, one and a half present.
     let mut data = floats(&ONE_RECORD);
     data.extend_from_slice(&floats(&ONE_RECORD[..7]));
     let text = error_text(&ply(&degree0_properties(), 2, &data));
-    assert!(text.contains("truncated") && text.contains("record 1"), "{text}");
+    assert!(
+        text.contains("truncated") && text.contains("record 1"),
+        "{text}"
+    );
 
     // NaN.
     let mut record = ONE_RECORD;
     record[8] = f32::NAN;
     let text = error_text(&ply(&degree0_properties(), 1, &floats(&record)));
-    assert!(text.contains("`scale_1`") && text.contains("finite"), "{text}");
+    assert!(
+        text.contains("`scale_1`") && text.contains("finite"),
+        "{text}"
+    );
 
     // Zero quaternion.
     let mut record = ONE_RECORD;
@@ -191,8 +216,15 @@ fn malformed_files_are_errors_naming_file_property_and_expectation() {
     // SH count that is no degree.
     let mut props = degree0_properties();
     props.push(("float", "f_rest_0"));
-    let text = error_text(&ply(&props, 1, &floats(&[ONE_RECORD.as_slice(), &[0.0]].concat())));
-    assert!(text.contains("f_rest") && text.contains("0, 9, 24 or 45"), "{text}");
+    let text = error_text(&ply(
+        &props,
+        1,
+        &floats(&[ONE_RECORD.as_slice(), &[0.0]].concat()),
+    ));
+    assert!(
+        text.contains("f_rest") && text.contains("0, 9, 24 or 45"),
+        "{text}"
+    );
 
     // ASCII format.
     let text = error_text(b"ply\nformat ascii 1.0\nelement vertex 0\nend_header\n");
@@ -200,7 +232,10 @@ fn malformed_files_are_errors_naming_file_property_and_expectation() {
 
     // Not a PLY file at all.
     let text = error_text(b"PK\x03\x04 zip");
-    assert!(text.contains("`ply`") || text.contains("end_header"), "{text}");
+    assert!(
+        text.contains("`ply`") || text.contains("end_header"),
+        "{text}"
+    );
 }
 
 #[test]

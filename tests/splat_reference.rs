@@ -50,7 +50,9 @@ fn camera(camera_from_global: DMat4) -> SplatCamera {
 fn render_gpu(scene: &SplatScene, camera: &SplatCamera) -> SplatImage {
     let (device, queue) = device();
     let renderer = SplatRenderer::new(device, queue, scene).expect("uploads");
-    renderer.render(device, queue, camera, None).expect("renders")
+    renderer
+        .render(device, queue, camera, None)
+        .expect("renders")
 }
 
 /// Random scene in front of an identity camera: centres in a box `z_range` deep.
@@ -125,7 +127,9 @@ fn compare(name: &str, gpu: &SplatImage, cpu: &SplatImage) {
             (a.is_infinite() && b.is_infinite()) || (a - b).abs() <= 1e-3 * b.abs() + 1e-3
         })
         .count();
-    let semantic_ok = (0..n).filter(|&p| gpu.semantic[p] == cpu.semantic[p]).count();
+    let semantic_ok = (0..n)
+        .filter(|&p| gpu.semantic[p] == cpu.semantic[p])
+        .count();
     let alpha_ok = (0..n)
         .filter(|&p| (gpu.alpha[p] - cpu.alpha[p]).abs() <= 2.0 / 255.0)
         .count();
@@ -136,8 +140,14 @@ fn compare(name: &str, gpu: &SplatImage, cpu: &SplatImage) {
         share
     );
     assert!(covered > n / 10, "{name}: the scene must cover the image");
-    assert!(share >= CLOSE_SHARE, "{name}: only {share} of pixels within {CLOSE_DIFF}/255");
-    assert!(worst <= MAX_DIFF, "{name}: worst colour difference {worst}/255");
+    assert!(
+        share >= CLOSE_SHARE,
+        "{name}: only {share} of pixels within {CLOSE_DIFF}/255"
+    );
+    assert!(
+        worst <= MAX_DIFF,
+        "{name}: worst colour difference {worst}/255"
+    );
     // Depth and alpha share the colour's bounds on skipped cut-off Gaussians; semantic may
     // flip where two Gaussians have nearly equal weight.
     assert!(depth_ok as f64 >= CLOSE_SHARE * n as f64, "{name}: depth");
@@ -170,7 +180,11 @@ fn anisotropic_rotated_gaussians_match_reference() {
 fn overlapping_gaussians_at_different_depths_composite_in_order() {
     // Three large discs straight ahead, listed back to front; the nearest (red) must win.
     let mut scene = SplatScene::empty(0);
-    for (z, rgb) in [(6.0, [0.0, 0.0, 1.0]), (4.0, [0.0, 1.0, 0.0]), (2.0, [1.0, 0.0, 0.0])] {
+    for (z, rgb) in [
+        (6.0, [0.0, 0.0, 1.0]),
+        (4.0, [0.0, 1.0, 0.0]),
+        (2.0, [1.0, 0.0, 0.0]),
+    ] {
         scene.means.push(Vec3::new(0.1 * z, 0.0, z));
         scene.log_scales.push(Vec3::splat((0.15 * z).ln()));
         scene.rotations.push(Quat::IDENTITY);
@@ -185,7 +199,10 @@ fn overlapping_gaussians_at_different_depths_composite_in_order() {
         .expect("same degree");
     let gpu = check("overlapping", &scene, &camera(DMat4::IDENTITY));
     let centre = gpu.rgb_at(40, 29);
-    assert!(centre[0] > centre[1] && centre[0] > centre[2], "front disc is red: {centre:?}");
+    assert!(
+        centre[0] > centre[1] && centre[0] > centre[2],
+        "front disc is red: {centre:?}"
+    );
 }
 
 /// A camera at `eye` looking at `target` (global z up), as camera_from_global.
@@ -228,8 +245,16 @@ fn sh_degrees_1_to_3_are_view_dependent_and_match_reference() {
             }
         }
         let flat = render_gpu(&dc_only, &views[0]);
-        let changed = a.rgb.iter().zip(&flat.rgb).filter(|(x, y)| x.abs_diff(**y) > 8).count();
-        assert!(changed > a.rgb.len() / 20, "degree {degree}: SH terms change {changed} values");
+        let changed = a
+            .rgb
+            .iter()
+            .zip(&flat.rgb)
+            .filter(|(x, y)| x.abs_diff(**y) > 8)
+            .count();
+        assert!(
+            changed > a.rgb.len() / 20,
+            "degree {degree}: SH terms change {changed} values"
+        );
     }
 }
 
@@ -273,7 +298,11 @@ fn mesh_textures(layers: &MeshLayersCpu) -> [wgpu::Texture; 3] {
         .iter()
         .flat_map(|c| [c[0], c[1], c[2], 1.0].map(|v| (v * 255.0).round() as u8))
         .collect();
-    let depth: Vec<u8> = layers.depth_m.iter().flat_map(|d| d.to_le_bytes()).collect();
+    let depth: Vec<u8> = layers
+        .depth_m
+        .iter()
+        .flat_map(|d| d.to_le_bytes())
+        .collect();
     [
         // An sRGB format: the renderer re-encodes what it loads.
         make(wgpu::TextureFormat::Rgba8UnormSrgb, &rgba),
@@ -324,7 +353,9 @@ fn mesh_in_front_hides_gaussians_behind_it() {
         depth_m: &textures[1],
         semantic: &textures[2],
     };
-    let gpu = renderer.render(device, queue, &cam, Some(&mesh)).expect("renders");
+    let gpu = renderer
+        .render(device, queue, &cam, Some(&mesh))
+        .expect("renders");
     let cpu = render_reference(&scene, &cam, Some(&layers));
     compare("composite", &gpu, &cpu);
 
@@ -384,7 +415,10 @@ fn baked_plane_renders_its_colour_and_depth() {
             // Opaque surface of one colour: compositing returns the colour times (1 - T) with
             // T < 1e-4 at the stop, so within 1/255 of the quantised colour.
             for c in 0..3 {
-                assert!(rgb[c].abs_diff(expected[c]) <= 1, "({u},{v}) {rgb:?} vs {expected:?}");
+                assert!(
+                    rgb[c].abs_diff(expected[c]) <= 1,
+                    "({u},{v}) {rgb:?} vs {expected:?}"
+                );
             }
             // Expected depth averages Gaussian centres on the plane around the ray's hit: the
             // footprint reaches ~1.5 sub-triangle edges (<= 1.5 spacing) along the plane, so the
@@ -423,8 +457,13 @@ fn baked_wall_facing_the_camera_renders_its_exact_depth() {
         DVec3::new(x, -10.0, 5.0),
     ];
     let colour = [0.8f32, 0.1, 0.5];
-    let scene = bake_triangles(&[[c[0], c[1], c[2]], [c[0], c[2], c[3]]], &[colour; 2], &[6, 6], 0.2)
-        .expect("bakes");
+    let scene = bake_triangles(
+        &[[c[0], c[1], c[2]], [c[0], c[2], c[3]]],
+        &[colour; 2],
+        &[6, 6],
+        0.2,
+    )
+    .expect("bakes");
     let cam = camera(look_at(DVec3::ZERO, DVec3::X));
     let image = render_gpu(&scene, &cam);
     let expected = colour.map(|c| (c * 255.0).round() as u8);
@@ -435,7 +474,11 @@ fn baked_wall_facing_the_camera_renders_its_exact_depth() {
             for ch in 0..3 {
                 assert!(rgb[ch].abs_diff(expected[ch]) <= 1, "({u},{v}) {rgb:?}");
             }
-            assert!((image.depth_m[p] - 10.0).abs() < 1e-4, "({u},{v}) {}", image.depth_m[p]);
+            assert!(
+                (image.depth_m[p] - 10.0).abs() < 1e-4,
+                "({u},{v}) {}",
+                image.depth_m[p]
+            );
             assert_eq!(image.semantic[p], 6);
         }
     }

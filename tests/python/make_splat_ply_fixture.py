@@ -4,7 +4,8 @@ original 3D Gaussian Splatting code's `GaussianModel.save_ply` does (features_re
 expected values in our conventions in splat_plyfile_deg2.json (sh as [N][K][3], rotation
 (w, x, y, z) normalised).
 
-Run: python tests/python/make_splat_ply_fixture.py   (needs numpy and plyfile)
+Run: python tests/python/make_splat_ply_fixture.py
+(needs numpy and plyfile; plyfile==1.0.3 keeps numpy < 2, which nuscenes-devkit pins)
 """
 
 import json

@@ -118,8 +118,16 @@ mod tests {
     #[test]
     fn unit_square_gets_area_uniform_samples_on_the_surface() {
         let tris = [
-            [DVec3::new(100.0, 200.0, 3.0), DVec3::new(101.0, 200.0, 3.0), DVec3::new(101.0, 201.0, 3.0)],
-            [DVec3::new(100.0, 200.0, 3.0), DVec3::new(101.0, 201.0, 3.0), DVec3::new(100.0, 201.0, 3.0)],
+            [
+                DVec3::new(100.0, 200.0, 3.0),
+                DVec3::new(101.0, 200.0, 3.0),
+                DVec3::new(101.0, 201.0, 3.0),
+            ],
+            [
+                DVec3::new(100.0, 200.0, 3.0),
+                DVec3::new(101.0, 201.0, 3.0),
+                DVec3::new(100.0, 201.0, 3.0),
+            ],
         ];
         let scene = bake_triangles(&tris, &[[1.0, 0.0, 0.0]; 2], &[7, 7], 0.25).expect("bakes");
         // Longest edge sqrt(2) m -> n = 6 subdivisions -> 36 samples per triangle.

@@ -39,9 +39,10 @@ pub fn random_scene(count: usize, sh_degree: u32, seed: u64) -> SplatScene {
         )
         .try_normalize()
         .unwrap_or(Vec3::Z);
-        scene
-            .rotations
-            .push(Quat::from_axis_angle(axis, rng.random_range(0.0..std::f32::consts::PI)));
+        scene.rotations.push(Quat::from_axis_angle(
+            axis,
+            rng.random_range(0.0..std::f32::consts::PI),
+        ));
         scene.opacity_logits.push(rng.random_range(-2.0..5.0));
         let rgb = Vec3::new(rng.random(), rng.random(), rng.random());
         scene.sh.push((rgb - 0.5) / SH_C0 as f32);

@@ -18,7 +18,9 @@ pub enum SplatError {
         expected: String,
         found: String,
     },
-    #[error("{path}: element `{element}` has no property `{property}` (expected in the 3DGS layout)")]
+    #[error(
+        "{path}: element `{element}` has no property `{property}` (expected in the 3DGS layout)"
+    )]
     MissingProperty {
         path: PathBuf,
         element: String,

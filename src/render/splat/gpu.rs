@@ -441,7 +441,11 @@ impl SplatRenderer {
                 bins.ids.len()
             )));
         }
-        let ranges = storage_buffer(device, "splat tile ranges", bytemuck::cast_slice(&bins.ranges));
+        let ranges = storage_buffer(
+            device,
+            "splat tile ranges",
+            bytemuck::cast_slice(&bins.ranges),
+        );
         let ids = storage_buffer(device, "splat tile ids", bytemuck::cast_slice(&bins.ids));
         let pixels = camera.pixel_count() as u64;
         let out_rgba = output_buffer(device, "splat rgba", pixels * 4);

@@ -35,5 +35,10 @@ pub fn headless_device() -> Result<(wgpu::Device, wgpu::Queue), SplatError> {
         memory_hints: wgpu::MemoryHints::Performance,
         trace: wgpu::Trace::Off,
     }))
-    .map_err(|e| SplatError::Gpu(format!("requesting a device from {:?}: {e}", adapter.get_info().name)))
+    .map_err(|e| {
+        SplatError::Gpu(format!(
+            "requesting a device from {:?}: {e}",
+            adapter.get_info().name
+        ))
+    })
 }

@@ -221,9 +221,7 @@ impl Column<'_> {
             ScalarType::I32 => f64::from(i32::from_le_bytes([b[0], b[1], b[2], b[3]])),
             ScalarType::U32 => f64::from(u32::from_le_bytes([b[0], b[1], b[2], b[3]])),
             ScalarType::F32 => f64::from(f32::from_le_bytes([b[0], b[1], b[2], b[3]])),
-            ScalarType::F64 => {
-                f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]])
-            }
+            ScalarType::F64 => f64::from_le_bytes([b[0], b[1], b[2], b[3], b[4], b[5], b[6], b[7]]),
         }
     }
 }
@@ -339,7 +337,8 @@ fn read_vertices(element: &Element, data: &[u8], path: &Path) -> Result<SplatSce
         if let Some(c) = all_columns.clone().find(|c| !c.get(i).is_finite()) {
             return Err(bad_value(i, &c.property.name, "not a finite number"));
         }
-        let v3 = |c: &[Column]| Vec3::new(c[0].get(i) as f32, c[1].get(i) as f32, c[2].get(i) as f32);
+        let v3 =
+            |c: &[Column]| Vec3::new(c[0].get(i) as f32, c[1].get(i) as f32, c[2].get(i) as f32);
         scene.means.push(v3(&xyz));
         scene.log_scales.push(v3(&scale));
         scene.opacity_logits.push(opacity.get(i) as f32);

@@ -74,9 +74,7 @@ impl SplatScene {
 
     /// Semantic class of Gaussian `g` (`SEMANTIC_UNLABELLED` without semantics).
     pub fn semantic_of(&self, g: usize) -> u8 {
-        self.semantic
-            .as_ref()
-            .map_or(SEMANTIC_UNLABELLED, |s| s[g])
+        self.semantic.as_ref().map_or(SEMANTIC_UNLABELLED, |s| s[g])
     }
 
     /// Opacity after the sigmoid.
