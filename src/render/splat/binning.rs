@@ -16,12 +16,15 @@ pub struct TileBins {
     pub ids: Vec<u32>,
 }
 
+/// A Gaussian and the inclusive tile ranges `(first, last)` its box covers in x and y.
+type TileSpan = (u32, (u32, u32), (u32, u32));
+
 /// Tile index range `[first, last]` covered by the pixel interval `[lo, hi]`, or None.
 fn tile_span(lo: f32, hi: f32, pixels: u32, tiles: u32) -> Option<(u32, u32)> {
     // Pixel i is centred at i: the box touches pixels ceil(lo)..=floor(hi).
     let first_px = lo.ceil().max(0.0);
     let last_px = hi.floor().min((pixels - 1) as f32);
-    if !(first_px <= last_px) {
+    if first_px > last_px {
         return None;
     }
     let first = (first_px as u32 / TILE_SIZE_PX).min(tiles - 1);
@@ -34,8 +37,11 @@ fn tile_span(lo: f32, hi: f32, pixels: u32, tiles: u32) -> Option<(u32, u32)> {
 pub fn bin_by_tile(bounds: &[[f32; 4]], depths: &[f32], width: u32, height: u32) -> TileBins {
     let tiles_x = width.div_ceil(TILE_SIZE_PX).max(1);
     let tiles_y = height.div_ceil(TILE_SIZE_PX).max(1);
-    let mut spans: Vec<(u32, (u32, u32), (u32, u32))> = Vec::new();
+    let mut spans: Vec<TileSpan> = Vec::new();
     for (g, b) in bounds.iter().enumerate() {
+        if !b.iter().all(|v| v.is_finite()) {
+            continue;
+        }
         let xs = tile_span(b[0], b[2], width.max(1), tiles_x);
         let ys = tile_span(b[1], b[3], height.max(1), tiles_y);
         if let (Some(xs), Some(ys)) = (xs, ys) {

@@ -16,6 +16,10 @@
 use super::binning::{TILE_SIZE_PX, bin_by_tile};
 use super::camera::{SplatCamera, SplatImage};
 use super::error::SplatError;
+use super::gpu_util::{
+    compute_pipeline, entry, output_buffer, read_back, storage_buffer, storage_entry, texture_1x1,
+    texture_entry, uniform_entry,
+};
 use super::scene::SplatScene;
 use bytemuck::{Pod, Zeroable};
 use std::time::{Duration, Instant};
@@ -93,175 +97,6 @@ pub struct SplatRenderer {
     dummy_semantic: wgpu::Texture,
 }
 
-fn storage_entry(binding: u32, read_only: bool) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Storage { read_only },
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-fn uniform_entry(binding: u32) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Buffer {
-            ty: wgpu::BufferBindingType::Uniform,
-            has_dynamic_offset: false,
-            min_binding_size: None,
-        },
-        count: None,
-    }
-}
-
-fn texture_entry(binding: u32, sample_type: wgpu::TextureSampleType) -> wgpu::BindGroupLayoutEntry {
-    wgpu::BindGroupLayoutEntry {
-        binding,
-        visibility: wgpu::ShaderStages::COMPUTE,
-        ty: wgpu::BindingType::Texture {
-            sample_type,
-            view_dimension: wgpu::TextureViewDimension::D2,
-            multisampled: false,
-        },
-        count: None,
-    }
-}
-
-fn compute_pipeline(
-    device: &wgpu::Device,
-    label: &str,
-    source: &str,
-    entry_point: &str,
-    layout: &wgpu::BindGroupLayout,
-) -> wgpu::ComputePipeline {
-    let module = device.create_shader_module(wgpu::ShaderModuleDescriptor {
-        label: Some(label),
-        source: wgpu::ShaderSource::Wgsl(source.into()),
-    });
-    let pipeline_layout = device.create_pipeline_layout(&wgpu::PipelineLayoutDescriptor {
-        label: Some(label),
-        bind_group_layouts: &[Some(layout)],
-        immediate_size: 0,
-    });
-    device.create_compute_pipeline(&wgpu::ComputePipelineDescriptor {
-        label: Some(label),
-        layout: Some(&pipeline_layout),
-        module: &module,
-        entry_point: Some(entry_point),
-        compilation_options: Default::default(),
-        cache: None,
-    })
-}
-
-fn texture_1x1(
-    device: &wgpu::Device,
-    queue: &wgpu::Queue,
-    format: wgpu::TextureFormat,
-    texel: &[u8],
-) -> wgpu::Texture {
-    device.create_texture_with_data(
-        queue,
-        &wgpu::TextureDescriptor {
-            label: Some("splat dummy layer"),
-            size: wgpu::Extent3d {
-                width: 1,
-                height: 1,
-                depth_or_array_layers: 1,
-            },
-            mip_level_count: 1,
-            sample_count: 1,
-            dimension: wgpu::TextureDimension::D2,
-            format,
-            usage: wgpu::TextureUsages::TEXTURE_BINDING,
-            view_formats: &[],
-        },
-        wgpu::util::TextureDataOrder::LayerMajor,
-        texel,
-    )
-}
-
-/// A storage buffer from bytes, at least 16 bytes long (wgpu rejects empty bindings).
-fn storage_buffer(device: &wgpu::Device, label: &str, bytes: &[u8]) -> wgpu::Buffer {
-    let mut padded = bytes.to_vec();
-    padded.resize(bytes.len().max(16), 0);
-    device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
-        label: Some(label),
-        contents: &padded,
-        usage: wgpu::BufferUsages::STORAGE,
-    })
-}
-
-fn output_buffer(device: &wgpu::Device, label: &str, size: u64) -> wgpu::Buffer {
-    device.create_buffer(&wgpu::BufferDescriptor {
-        label: Some(label),
-        size: size.max(16),
-        usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
-        mapped_at_creation: false,
-    })
-}
-
-/// Copies `sources` into mappable buffers, submits, waits and returns their bytes.
-fn read_back(
-    device: &wgpu::Device,
-    queue: &wgpu::Queue,
-    mut encoder: wgpu::CommandEncoder,
-    sources: &[&wgpu::Buffer],
-) -> Result<Vec<Vec<u8>>, SplatError> {
-    let staging: Vec<wgpu::Buffer> = sources
-        .iter()
-        .map(|src| {
-            let buffer = device.create_buffer(&wgpu::BufferDescriptor {
-                label: Some("splat readback"),
-                size: src.size(),
-                usage: wgpu::BufferUsages::MAP_READ | wgpu::BufferUsages::COPY_DST,
-                mapped_at_creation: false,
-            });
-            encoder.copy_buffer_to_buffer(src, 0, &buffer, 0, src.size());
-            buffer
-        })
-        .collect();
-    queue.submit([encoder.finish()]);
-    let (tx, rx) = std::sync::mpsc::channel();
-    for (i, buffer) in staging.iter().enumerate() {
-        let tx = tx.clone();
-        buffer.map_async(wgpu::MapMode::Read, .., move |result| {
-            // The receiver outlives the poll below; a send error cannot happen.
-            let _ = tx.send((i, result));
-        });
-    }
-    drop(tx);
-    device
-        .poll(wgpu::PollType::wait_indefinitely())
-        .map_err(|e| SplatError::Gpu(format!("waiting for the splat passes: {e}")))?;
-    let results: Vec<_> = rx.try_iter().collect();
-    if results.len() != staging.len() {
-        return Err(SplatError::Gpu(format!(
-            "{} of {} readback buffers mapped after waiting",
-            results.len(),
-            staging.len()
-        )));
-    }
-    for (i, result) in results {
-        result.map_err(|e| SplatError::Gpu(format!("mapping readback buffer {i}: {e}")))?;
-    }
-    staging
-        .iter()
-        .map(|buffer| {
-            let bytes = buffer
-                .get_mapped_range(..)
-                .map_err(|e| SplatError::Gpu(format!("reading a mapped buffer: {e}")))?
-                .to_vec();
-            buffer.unmap();
-            Ok(bytes)
-        })
-        .collect()
-}
-
 impl SplatRenderer {
     /// Uploads `scene` and builds the pipelines.
     pub fn new(
@@ -289,7 +124,7 @@ impl SplatRenderer {
             })
             .collect();
         let sh: Vec<f32> = scene.sh.iter().flat_map(|c| c.to_array()).collect();
-        let max_binding = u64::from(device.limits().max_storage_buffer_binding_size);
+        let max_binding = device.limits().max_storage_buffer_binding_size;
         if (sh.len() * 4) as u64 > max_binding {
             return Err(SplatError::Gpu(format!(
                 "SH coefficients need {} bytes, the device binds at most {max_binding}",
@@ -434,7 +269,7 @@ impl SplatRenderer {
 
         // 3. Rasterise.
         let start = Instant::now();
-        let max_binding = u64::from(device.limits().max_storage_buffer_binding_size);
+        let max_binding = device.limits().max_storage_buffer_binding_size;
         if bins.ids.len() as u64 * 4 > max_binding {
             return Err(SplatError::Gpu(format!(
                 "{} tile-Gaussian pairs exceed the device's storage binding size",
@@ -550,13 +385,6 @@ impl SplatRenderer {
             background_is_linear: u32::from(background_is_linear),
             _pad: 0,
         }
-    }
-}
-
-fn entry(binding: u32, buffer: &wgpu::Buffer) -> wgpu::BindGroupEntry<'_> {
-    wgpu::BindGroupEntry {
-        binding,
-        resource: buffer.as_entire_binding(),
     }
 }
 

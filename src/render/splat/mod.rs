@@ -14,6 +14,7 @@ pub mod camera;
 pub mod cpu_reference;
 pub mod error;
 pub mod gpu;
+mod gpu_util;
 pub mod headless;
 pub mod ply;
 pub mod scene;
