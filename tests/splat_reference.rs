@@ -358,6 +358,8 @@ fn mesh_in_front_hides_gaussians_behind_it() {
         .expect("renders");
     let cpu = render_reference(&scene, &cam, Some(&layers));
     compare("composite", &gpu, &cpu);
+    gpu.save_png(&std::env::temp_dir().join("mpa_sim_splat_composite.png"))
+        .expect("writes png");
 
     // Left edge: the mesh, untouched (sRGB re-encoding round-trips the byte).
     assert_eq!(gpu.rgb_at(20, 50), [200, 0, 0]);
