@@ -1,5 +1,5 @@
 // Tile rasteriser of projected Gaussians (the render step of 3DGS, Kerbl et al. 2023): one
-// workgroup per 16x16 pixel tile, one invocation per pixel, walking the tile's Gaussians
+// workgroup per 8x8 pixel tile, one invocation per pixel, walking the tile's Gaussians
 // front to back (sorted by camera z on the host) and compositing
 //   alpha = min(0.99, opacity exp(-0.5 d^T conic d)), skipped below 1/255,
 // stopping before the transmittance would fall below 1e-4. Gaussians at or behind the mesh
@@ -44,7 +44,6 @@ struct Projected {
 @group(0) @binding(9) var<storage, read_write> out_semantic: array<u32>;
 @group(0) @binding(10) var<storage, read_write> out_alpha: array<f32>;
 
-const TILE: u32 = 16u;
 
 fn linear_to_srgb(c: vec3<f32>) -> vec3<f32> {
     let lo = c * 12.92;
@@ -52,7 +51,8 @@ fn linear_to_srgb(c: vec3<f32>) -> vec3<f32> {
     return select(hi, lo, c <= vec3<f32>(0.0031308));
 }
 
-@compute @workgroup_size(16, 16)
+// The workgroup is one tile: must match `TILE_SIZE_PX` in src/render/splat/binning.rs.
+@compute @workgroup_size(8, 8)
 fn cs_rasterize(
     @builtin(global_invocation_id) id: vec3<u32>,
     @builtin(workgroup_id) wg: vec3<u32>,

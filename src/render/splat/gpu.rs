@@ -6,7 +6,7 @@
 //!    mean, conic, SH colour for the view direction, camera depth and the pixel box of the
 //!    footprint where alpha can reach 1/255.
 //! 2. Host sort and binning (`bin`): the boxes and depths are read back, Gaussians are sorted by
-//!    depth and appended to every 16x16 tile their box touches, so each tile's list is front to
+//!    depth and appended to every 8x8 tile their box touches, so each tile's list is front to
 //!    back. A CPU sort keeps this simple and deterministic; `bench` reports its share of the
 //!    frame time.
 //! 3. `cs_rasterize` (shaders/splat_rasterize.wgsl): one workgroup per tile composites its list
