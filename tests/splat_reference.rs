@@ -485,3 +485,14 @@ fn baked_wall_facing_the_camera_renders_its_exact_depth() {
         }
     }
 }
+
+#[test]
+fn empty_scene_renders_the_background() {
+    let scene = SplatScene::empty(0);
+    let cam = camera(DMat4::IDENTITY);
+    let image = render_gpu(&scene, &cam);
+    assert!(image.rgb.iter().all(|&c| c == 0));
+    assert!(image.depth_m.iter().all(|d| d.is_infinite()));
+    assert!(image.alpha.iter().all(|&a| a == 0.0));
+    assert_eq!(image, render_reference(&scene, &cam, None));
+}

@@ -261,8 +261,10 @@ impl SplatRenderer {
         // 2. Sort and bin on the host.
         let start = Instant::now();
         let count = self.num_gaussians as usize;
-        let bounds_host: &[[f32; 4]] = &bytemuck::cast_slice(&read[0])[..count];
-        let depths_host: &[f32] = &bytemuck::cast_slice(&read[1])[..count];
+        // pod_collect_to_vec copies into aligned storage (a Vec<u8> need not be 4-aligned).
+        let bounds_host: Vec<[f32; 4]> = bytemuck::pod_collect_to_vec(&read[0]);
+        let depths_host: Vec<f32> = bytemuck::pod_collect_to_vec(&read[1]);
+        let (bounds_host, depths_host) = (&bounds_host[..count], &depths_host[..count]);
         let bins = bin_by_tile(bounds_host, depths_host, camera.width, camera.height);
         timings.sort_and_bin = start.elapsed();
         timings.tile_pairs = bins.ids.len();
@@ -334,20 +336,26 @@ impl SplatRenderer {
         timings.rasterize = start.elapsed();
 
         let p = camera.pixel_count();
-        let rgba: &[[u8; 4]] = &bytemuck::cast_slice(&read[0])[..p];
-        let depth_m: &[f32] = &bytemuck::cast_slice(&read[1])[..p];
-        let semantic: &[u32] = &bytemuck::cast_slice(&read[2])[..p];
-        let alpha: &[f32] = &bytemuck::cast_slice(&read[3])[..p];
+        let depth_m: Vec<f32> = bytemuck::pod_collect_to_vec(&read[1][..4 * p]);
+        let semantic: Vec<u32> = bytemuck::pod_collect_to_vec(&read[2][..4 * p]);
+        let alpha: Vec<f32> = bytemuck::pod_collect_to_vec(&read[3][..4 * p]);
+        debug_assert!(
+            depth_m.iter().chain(&alpha).all(|v| v.is_finite()),
+            "splat depth and alpha outputs must be finite"
+        );
         let image = SplatImage {
             width: camera.width,
             height: camera.height,
-            rgb: rgba.iter().flat_map(|c| [c[0], c[1], c[2]]).collect(),
+            rgb: read[0][..4 * p]
+                .chunks_exact(4)
+                .flat_map(|c| [c[0], c[1], c[2]])
+                .collect(),
             depth_m: depth_m
                 .iter()
                 .map(|&d| if d < 0.0 { f32::INFINITY } else { d })
                 .collect(),
             semantic: semantic.iter().map(|&s| s as u8).collect(),
-            alpha: alpha.to_vec(),
+            alpha,
         };
         Ok((image, timings))
     }

@@ -99,10 +99,14 @@ pub(super) fn texture_1x1(
     )
 }
 
-/// A storage buffer from bytes, at least 16 bytes long (wgpu rejects empty bindings).
+/// Smallest buffer created: wgpu rejects empty bindings and a binding smaller than one element
+/// of its array (the largest element, `Projected`, is 48 bytes).
+const MIN_BUFFER_BYTES: usize = 64;
+
+/// A storage buffer from bytes, at least `MIN_BUFFER_BYTES` long.
 pub(super) fn storage_buffer(device: &wgpu::Device, label: &str, bytes: &[u8]) -> wgpu::Buffer {
     let mut padded = bytes.to_vec();
-    padded.resize(bytes.len().max(16), 0);
+    padded.resize(bytes.len().max(MIN_BUFFER_BYTES), 0);
     device.create_buffer_init(&wgpu::util::BufferInitDescriptor {
         label: Some(label),
         contents: &padded,
@@ -113,7 +117,7 @@ pub(super) fn storage_buffer(device: &wgpu::Device, label: &str, bytes: &[u8]) -
 pub(super) fn output_buffer(device: &wgpu::Device, label: &str, size: u64) -> wgpu::Buffer {
     device.create_buffer(&wgpu::BufferDescriptor {
         label: Some(label),
-        size: size.max(16),
+        size: size.max(MIN_BUFFER_BYTES as u64),
         usage: wgpu::BufferUsages::STORAGE | wgpu::BufferUsages::COPY_SRC,
         mapped_at_creation: false,
     })
