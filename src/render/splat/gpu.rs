@@ -5,7 +5,7 @@
 //! 1. `cs_project` (shaders/splat_project.wgsl): one invocation per Gaussian computes the 2D
 //!    mean, conic, SH colour for the view direction, camera depth and the pixel box of the
 //!    footprint where alpha can reach 1/255.
-//! 2. Host sort and binning (`bin`): the boxes and depths are read back, Gaussians are sorted by
+//! 2. Host sort and binning (`binning::bin_by_tile`): the boxes and depths are read back, Gaussians are sorted by
 //!    depth and appended to every 8x8 tile their box touches, so each tile's list is front to
 //!    back. A CPU sort keeps this simple and deterministic; `bench` reports its share of the
 //!    frame time.
