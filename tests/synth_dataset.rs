@@ -7,7 +7,8 @@
 
 use glam::{DVec2, DVec3};
 use mpa_sim::geometry::{Obb, obb_overlap, point_in_polygon};
-use mpa_sim::scene::synth::{self, SynthOptions, arcline, traffic};
+use mpa_sim::scene::arcline::{Arcline, principal_value};
+use mpa_sim::scene::synth::{self, SynthOptions, traffic};
 use mpa_sim::scene::tables::*;
 use mpa_sim::scene::{Location, Polygon, quat_from_wxyz, yaw_of};
 use serde::de::DeserializeOwned;
@@ -560,8 +561,8 @@ fn check_map(exp: &MapExpansion, location: &str) {
         .chain(exp.lane_connector.iter().map(|c| c.token.as_str()))
         .collect();
     let end_of = |t: &str| {
-        let p = exp.arcline_path_3[t].last().unwrap();
-        arcline::pose_at_length(p, arcline::path_length(p))
+        let p = Arcline::from_record(exp.arcline_path_3[t].last().unwrap()).unwrap();
+        p.pose_at_length(p.length_m()).to_array()
     };
     let start_of = |t: &str| {
         let p = &exp.arcline_path_3[t][0];
@@ -572,16 +573,18 @@ fn check_map(exp: &MapExpansion, location: &str) {
         let paths = &exp.arcline_path_3[t];
         assert!(!paths.is_empty(), "{location}: {t} has arclines");
         for w in paths.windows(2) {
-            let e = arcline::pose_at_length(&w[0], arcline::path_length(&w[0]));
+            let p = Arcline::from_record(&w[0]).unwrap();
+            let e = p.pose_at_length(p.length_m()).to_array();
             assert!(
                 (e[0] - w[1].start_pose[0]).abs() < 1e-6
                     && (e[1] - w[1].start_pose[1]).abs() < 1e-6
             );
         }
         for p in paths {
-            let e = arcline::pose_at_length(p, arcline::path_length(p));
+            let p = Arcline::from_record(p).unwrap();
+            let e = p.pose_at_length(p.length_m()).to_array();
             assert!(
-                (e[0] - p.end_pose[0]).abs() < 1e-6 && (e[1] - p.end_pose[1]).abs() < 1e-6,
+                (e[0] - p.end.x).abs() < 1e-6 && (e[1] - p.end.y).abs() < 1e-6,
                 "end_pose matches the shape"
             );
         }
@@ -601,7 +604,7 @@ fn check_map(exp: &MapExpansion, location: &str) {
                 "{t} ends where {o} starts"
             );
         }
-        let d = arcline::principal_value(end_of(t)[2] - start_of(t)[2]);
+        let d = principal_value(end_of(t)[2] - start_of(t)[2]);
         if exp.lane_connector.iter().any(|c| c.token == t) {
             turns.insert(if d > 0.5 {
                 "left"

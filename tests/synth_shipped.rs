@@ -63,7 +63,7 @@ fn shipped_mini_set_is_reproducible_and_split_by_town() {
         std::fs::read_to_string(&splits_path).unwrap(),
         std::fs::read_to_string(registry::splits_file()).unwrap()
     );
-    let read_back = synth::read_splits(&registry::splits_file()).unwrap();
+    let read_back = registry::Splits::load(&registry::splits_file()).unwrap();
     assert_eq!(read_back, splits);
 
     let version = shipped.join(registry::SHIPPED_VERSION);

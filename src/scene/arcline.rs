@@ -25,6 +25,15 @@ impl Pose2d {
     pub fn new(x: f64, y: f64, yaw: f64) -> Pose2d {
         Pose2d { x, y, yaw }
     }
+
+    /// `[x, y, yaw]`, the layout of the records' `start_pose` / `end_pose`.
+    pub fn to_array(self) -> [f64; 3] {
+        [self.x, self.y, self.yaw]
+    }
+
+    pub fn from_array([x, y, yaw]: [f64; 3]) -> Pose2d {
+        Pose2d { x, y, yaw }
+    }
 }
 
 /// A validated arcline path.
@@ -88,6 +97,37 @@ impl Arcline {
             radius_m: rec.radius,
             segment_length_m: [l[0], l[1], l[2]],
         })
+    }
+
+    /// A path from `start` (yaw wrapped to [-pi, pi)) with its `end` computed from the shape, as
+    /// a map writer needs it. `shape` must be one of the six Dubins words and `radius_m` > 0
+    /// (the devkit divides by it even for straights); `from_record` checks a record read back.
+    pub fn from_start(
+        start: Pose2d,
+        shape: [u8; 3],
+        radius_m: f64,
+        segment_length_m: [f64; 3],
+    ) -> Arcline {
+        let mut path = Arcline {
+            start: Pose2d::new(start.x, start.y, principal_value(start.yaw)),
+            end: start,
+            shape,
+            radius_m,
+            segment_length_m,
+        };
+        path.end = path.pose_at_length(path.length_m());
+        path
+    }
+
+    /// The `arcline_path_3` record of this path.
+    pub fn to_record(&self) -> ArclinePath {
+        ArclinePath {
+            start_pose: self.start.to_array().to_vec(),
+            end_pose: self.end.to_array().to_vec(),
+            shape: String::from_utf8_lossy(&self.shape).into_owned(),
+            radius: self.radius_m,
+            segment_length: self.segment_length_m.to_vec(),
+        }
     }
 
     /// Total path length in metres.

@@ -329,7 +329,7 @@ fn build_roundabout(
         let path = RING_CONNECTOR_RADII_M
             .iter()
             .filter_map(|&r| arcline::dubins_csc(a, b, r))
-            .find(|p| arcline::path_length(p) <= 1.25 * chord)
+            .find(|p| p.length_m() <= 1.25 * chord)
             .ok_or_else(|| {
                 SceneError::Other(format!(
                     "synthetic town {loc}: roundabout {ji}: no path joins {} to {}",
@@ -420,7 +420,7 @@ mod tests {
             assert!(!rings.is_empty());
             for ring in rings {
                 let shape = &ring.chain.paths[0].shape;
-                assert_eq!(shape, if left { "RSR" } else { "LSL" }, "{location}");
+                assert_eq!(shape, if left { b"RSR" } else { b"LSL" }, "{location}");
             }
             // Near-side turns (left in Singapore) leave from the kerb half of the road.
             let near = if left { Command::Left } else { Command::Right };

@@ -11,7 +11,6 @@
 //! Node, line and polygon tokens are hashes of (location, kind, running counter), so a town
 //! always gets the same tokens.
 
-use super::arcline;
 use super::lanes::LaneGraph;
 use super::mapshapes::{Builder, left_normal, offset_curve, snap, strip, xy};
 use super::token;
@@ -408,7 +407,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
 
     // Roundabout ring lanes: annulus sectors between their entry and exit points.
     for lane in graph.lanes.iter().filter(|l| l.ring.is_some()) {
-        let poses = arcline::discretize_lane(&lane.chain.paths, 2.0);
+        let poses = lane.chain.discretize(2.0);
         let inner: Vec<DVec2> = poses
             .iter()
             .map(|p| xy(*p) + left_normal(*p) * 0.5 * lane.width_m)
@@ -449,7 +448,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     // Lane connectors, arclines, connectivity.
     for lane in &graph.lanes {
         if lane.is_connector {
-            let pts = arcline::discretize_lane(&lane.chain.paths, 2.5);
+            let pts = lane.chain.discretize(2.5);
             let mut outline: Vec<DVec2> = pts
                 .iter()
                 .map(|p| xy(*p) - left_normal(*p) * 0.5 * lane.width_m)
@@ -466,7 +465,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             });
         }
         b.m.arcline_path_3
-            .insert(lane.token.clone(), lane.chain.paths.clone());
+            .insert(lane.token.clone(), lane.chain.records());
         b.m.connectivity.insert(
             lane.token.clone(),
             Connectivity {
