@@ -94,9 +94,10 @@ impl Splits {
     /// The scenes of a split, or [`RegistryError::UnknownSplit`] (which lists the split names)
     /// for a name that is not one of the three scene splits.
     pub fn get(&self, name: &str) -> Result<&[String], RegistryError> {
-        self.scenes(name).ok_or_else(|| RegistryError::UnknownSplit {
-            name: name.to_string(),
-        })
+        self.scenes(name)
+            .ok_or_else(|| RegistryError::UnknownSplit {
+                name: name.to_string(),
+            })
     }
 
     /// The scenes of one of the three scene splits; `None` for any other name.

@@ -19,7 +19,12 @@ pub const STRAIGHT_RADIUS_M: f64 = 999.0;
 
 fn make(start: Pose2, shape: &str, radius: f64, lengths: [f64; 3]) -> Arcline {
     let b = shape.as_bytes();
-    Arcline::from_start(Pose2d::from_array(start), [b[0], b[1], b[2]], radius, lengths)
+    Arcline::from_start(
+        Pose2d::from_array(start),
+        [b[0], b[1], b[2]],
+        radius,
+        lengths,
+    )
 }
 
 /// Pose `s_m` metres along `path` (clamped to the path).
