@@ -5,6 +5,8 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use glam::{DVec2, DVec3};
 use mpa_sim::geometry::{Obb, obb_overlap, point_in_polygon};
 use mpa_sim::scene::arcline::{Arcline, principal_value};
@@ -36,23 +38,6 @@ fn table<T: DeserializeOwned>(root: &Path, name: &str) -> Vec<T> {
     let path = root.join(VERSION).join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 struct Data {
@@ -146,8 +131,8 @@ fn synthetic_dataset_is_complete_consistent_and_deterministic() {
     generate(a.path());
     generate(b.path());
     // Determinism: same arguments, byte-identical files.
-    let fa = files(a.path());
-    assert_eq!(fa, files(b.path()));
+    let fa = common::files(a.path());
+    assert_eq!(fa, common::files(b.path()));
     for f in &fa {
         assert!(
             std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(),

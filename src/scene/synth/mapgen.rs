@@ -181,16 +181,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         });
         junction_segments.push(seg);
         for walk in corner_walks {
-            let t = b.polygon(&walk);
-            let wt = b.tok("walkway");
-            b.m.walkway.push(Walkway {
-                token: wt,
-                polygon_token: t,
-            });
-            out.walkways.push(Polygon {
-                exterior: walk,
-                holes: vec![],
-            });
+            add_walkway(&mut b, &mut out, walk);
         }
     }
 
@@ -315,16 +306,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let parking_here = road.parking_m.is_some() && sgn == kerb_side;
             let inner = hw + if parking_here { pw } else { 0.0 };
             let pts = strip(town, road, sgn * inner, sgn * (inner + ww), 0.0, len);
-            let t = b.polygon(&pts);
-            let wt = b.tok("walkway");
-            b.m.walkway.push(Walkway {
-                token: wt,
-                polygon_token: t,
-            });
-            out.walkways.push(Polygon {
-                exterior: pts,
-                holes: vec![],
-            });
+            add_walkway(&mut b, &mut out, pts);
             out.sidewalks
                 .push(offset_curve(town, road, sgn * (inner + 0.5 * ww), 0.0, len));
         }
@@ -488,4 +470,18 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     });
     out.expansion = b.m;
     out
+}
+
+/// A walkway: its map record (polygon and token) and its outline for the raster and preview.
+fn add_walkway(b: &mut Builder, out: &mut TownMap, outline: Vec<DVec2>) {
+    let polygon_token = b.polygon(&outline);
+    let token = b.tok("walkway");
+    b.m.walkway.push(Walkway {
+        token,
+        polygon_token,
+    });
+    out.walkways.push(Polygon {
+        exterior: outline,
+        holes: vec![],
+    });
 }
