@@ -10,6 +10,10 @@
 //! the path's end), exactly as the devkit does, including how it re-anchors at part boundaries.
 //! A lane is a list of paths; `discretize_lane` concatenates their discretisations (the end of
 //! one path and the start of the next both appear, as in the devkit).
+//!
+//! The one implementation in the crate: the loader discretises map files with it and the
+//! synthetic generator (`synth::arcline`) builds its paths with `Arcline::from_start` and writes
+//! them with `to_record`, so generated centrelines are the ones the loader and the devkit read.
 
 use crate::scene::tables::ArclinePath;
 
@@ -353,6 +357,20 @@ mod tests {
         r.radius = 1.0;
         r.segment_length = vec![1.0, -1.0, 1.0];
         assert_eq!(Arcline::from_record(&r).unwrap_err().0, "segment_length");
+    }
+
+    #[test]
+    fn from_start_computes_the_end_and_round_trips_through_the_record() {
+        let quarter = std::f64::consts::FRAC_PI_2 * 10.0;
+        let path = Arcline::from_start(
+            Pose2d::new(1.0, 2.0, 7.0),
+            *b"LSL",
+            10.0,
+            [quarter, 3.0, 0.0],
+        );
+        assert!((path.start.yaw - principal_value(7.0)).abs() < 1e-15);
+        assert_eq!(path.end, path.pose_at_length(path.length_m()));
+        assert_eq!(Arcline::from_record(&path.to_record()), Ok(path));
     }
 
     #[test]
