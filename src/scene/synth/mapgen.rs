@@ -163,22 +163,11 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                 corner_walks.push(vec![left, snap(left + dm * ww), snap(p2 + dm * ww), p2]);
             }
         }
-        let poly = match holes.first() {
-            Some(hole) => b.polygon_with_hole(&outline, hole),
-            None => b.polygon(&outline),
-        };
-        da_polys.push(poly.clone());
-        out.drivable.push(Polygon {
+        let drivable = Polygon {
             exterior: outline,
             holes,
-        });
-        let seg = b.tok("road_segment");
-        b.m.road_segment.push(RoadSegment {
-            token: seg.clone(),
-            polygon_token: poly,
-            is_intersection: true,
-            drivable_area_token: da_token.clone(),
-        });
+        };
+        let seg = add_road_segment(&mut b, &mut out, &mut da_polys, &da_token, drivable, true);
         junction_segments.push(seg);
         for walk in corner_walks {
             add_walkway(&mut b, &mut out, walk);
@@ -190,20 +179,11 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         let hw = town.half_width_m(road);
         let n = road.lanes;
         // Road segment = drivable polygon.
-        let outline = strip(town, road, -hw, hw, 0.0, len);
-        let poly = b.polygon(&outline);
-        da_polys.push(poly.clone());
-        out.drivable.push(Polygon {
-            exterior: outline,
+        let drivable = Polygon {
+            exterior: strip(town, road, -hw, hw, 0.0, len),
             holes: vec![],
-        });
-        let seg = b.tok("road_segment");
-        b.m.road_segment.push(RoadSegment {
-            token: seg.clone(),
-            polygon_token: poly,
-            is_intersection: false,
-            drivable_area_token: da_token.clone(),
-        });
+        };
+        let seg = add_road_segment(&mut b, &mut out, &mut da_polys, &da_token, drivable, false);
         let centre = offset_curve(town, road, 0.0, 0.0, len);
         let line = b.line(&centre);
         let rd = b.tok("road_divider");
@@ -484,4 +464,30 @@ fn add_walkway(b: &mut Builder, out: &mut TownMap, outline: Vec<DVec2>) {
         exterior: outline,
         holes: vec![],
     });
+}
+
+/// A road segment (a junction's when `is_intersection`): its polygon (at most one hole), part of
+/// the one drivable area, and its outline for the raster. Returns the segment's token.
+fn add_road_segment(
+    b: &mut Builder,
+    out: &mut TownMap,
+    da_polys: &mut Vec<String>,
+    da_token: &str,
+    drivable: Polygon,
+    is_intersection: bool,
+) -> String {
+    let polygon_token = match drivable.holes.first() {
+        Some(hole) => b.polygon_with_hole(&drivable.exterior, hole),
+        None => b.polygon(&drivable.exterior),
+    };
+    da_polys.push(polygon_token.clone());
+    out.drivable.push(drivable);
+    let token = b.tok("road_segment");
+    b.m.road_segment.push(RoadSegment {
+        token: token.clone(),
+        polygon_token,
+        is_intersection,
+        drivable_area_token: da_token.to_string(),
+    });
+    token
 }
