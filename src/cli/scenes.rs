@@ -82,6 +82,12 @@ pub fn show(name: &str, data: &DataArgs) -> anyhow::Result<()> {
     println!("  log:         {} ({})", s.logfile, s.date_captured);
     println!("  duration:    {:.2} s", s.duration_secs());
     println!("  route:       {:.1} m logged ego path", s.route_length_m());
+    let scene_arc = Arc::new(s.clone());
+    let spans = mpa_sim::world::commands::logged_commands(&scene_arc);
+    println!(
+        "  commands:    {}",
+        mpa_sim::world::commands::format_spans(&spans)
+    );
     println!(
         "  keyframes:   {} samples, {} ego poses",
         s.sample_timestamps_us.len(),

@@ -21,6 +21,7 @@ pub mod actors;
 pub mod behaviours;
 pub mod bench;
 pub mod checks;
+pub mod commands;
 pub mod controller;
 pub mod ego;
 mod error;
