@@ -1,10 +1,21 @@
-//! `expert`: a privileged rule-based driver. Lateral: waypoints on the route centreline.
-//! Longitudinal: IDM towards a target speed, simulated over the plan horizon.
+//! `expert`: a privileged rule-based driver. It plans by simulating a kinematic bicycle along
+//! the route for the plan horizon and returns the simulated positions, so every plan is
+//! feasible for the World's tracker (bounded curvature and steering rate) and joins the route
+//! smoothly from wherever the ego is.
 //!
-//! Target speed at arc length s ahead: min(cruise, curvature limit sqrt(a_lat / |kappa|)), and
-//! no faster than what lets it brake comfortably to every later limit
-//! (v(s)^2 <= v_lim(s')^2 + 2 b (s' - s)). Curvature from the heading change of the route
-//! ahead over +-2 m.
+//! Lateral: the curvature command is the route's curvature at the projection plus a
+//! critically damped correction of the lateral and heading errors over a length scale that
+//! grows with speed (`kappa = kappa_route - e / L^2 - 2 theta / L`), turned into a steering
+//! angle and limited in angle and rate. Route curvature: heading change over +-2 m of arc.
+//!
+//! Longitudinal, at each simulated instant the acceleration is the least of:
+//! - log synchronisation: the replayed traffic follows the log in time, so the expert aims for
+//!   the logged ego's route position at the same time: desired speed = logged speed +
+//!   `SYNC_GAIN_PER_SEC` x (logged position - own position), capped a little above the logged
+//!   speed, tracked with `SPEED_GAIN_PER_SEC`. Without a usable log: `cruise_speed_mps`.
+//! - the curvature cap v <= sqrt(a_lat / |kappa|) of the route ahead, propagated backwards at
+//!   `comfort_decel_mps2` so that the speed is down before the curve;
+//! - IDM's interaction term (Treiber et al. 2000) with the nearest obstacle in the corridor.
 //!
 //! Obstacles: each ground-truth actor is predicted at constant velocity at 0, 0.5, ..., 3 s
 //! and projected on the route ahead. A prediction inside the ego's corridor (ego half width +
@@ -12,9 +23,7 @@
 //! obstacle: the actor's current position makes it a leader moving at its speed along the
 //! route; a future entry (crossing, cut-in) makes a standing obstacle at the entry point if
 //! the ego, at its current speed, would get there before the actor could have left
-//! (within `YIELD_SLACK_SECS` after the entry). The nearest obstacle is IDM's leader; the
-//! speed profile comes from integrating IDM over the horizon with the leader moving at
-//! constant speed, and the waypoints sit that far along the route.
+//! (within `YIELD_SLACK_SECS` after the entry).
 
 use super::{Agent, AgentError, Observation, Plan};
 use crate::config::VehicleConfig;
@@ -26,26 +35,51 @@ use glam::DVec2;
 const YIELD_SLACK_SECS: f64 = 2.0;
 /// Planning extends the route straight beyond its end by this much.
 const ROUTE_EXTENSION_M: f64 = 60.0;
-/// Integration step of the speed profile.
+/// Integration step of the plan simulation.
 const PROFILE_DT_SECS: f64 = 0.05;
+/// Desired-speed gain on the distance to the logged ego's route position (1/s).
+const SYNC_GAIN_PER_SEC: f64 = 0.5;
+/// Speed tracking gain (1/s).
+const SPEED_GAIN_PER_SEC: f64 = 1.5;
+/// Catching up with the log: at most this factor over the logged speed, plus `SYNC_EXTRA_MPS`.
+const SYNC_SPEED_FACTOR: f64 = 1.25;
+const SYNC_EXTRA_MPS: f64 = 2.0;
+/// Logged poses farther than this from the route are not a usable position reference.
+const SYNC_MAX_ROUTE_DIST_M: f64 = 3.0;
+/// Lateral convergence length: `max(MIN, secs x speed)`.
+const LATERAL_LENGTH_MIN_M: f64 = 4.0;
+const LATERAL_LENGTH_SECS: f64 = 0.8;
+/// Half span of the route heading difference that measures curvature.
+const CURVATURE_HALF_SPAN_M: f64 = 2.0;
 
 #[derive(Debug, Clone, PartialEq)]
 pub struct ExpertConfig {
+    /// Speed without a usable ego log, and the top speed.
     pub cruise_speed_mps: f64,
+    pub max_speed_mps: f64,
     pub max_lateral_accel_mps2: f64,
     pub comfort_decel_mps2: f64,
+    pub max_accel_mps2: f64,
     pub corridor_margin_m: f64,
+    /// Steering limits of the planning model (a little inside the vehicle's).
+    pub max_steer_rad: f64,
+    pub max_steer_rate_radps: f64,
     pub idm: IdmParams,
     pub vehicle: VehicleConfig,
 }
 
 impl Default for ExpertConfig {
     fn default() -> Self {
+        let vehicle = VehicleConfig::default();
         ExpertConfig {
             cruise_speed_mps: 10.0,
-            max_lateral_accel_mps2: 2.0,
+            max_speed_mps: 14.0,
+            max_lateral_accel_mps2: 2.5,
             comfort_decel_mps2: 2.0,
+            max_accel_mps2: 2.0,
             corridor_margin_m: 0.4,
+            max_steer_rad: 0.9 * vehicle.max_steer_rad,
+            max_steer_rate_radps: 0.85 * vehicle.max_steer_rate_radps,
             idm: IdmParams {
                 time_headway_secs: 1.2,
                 min_gap_m: 3.0,
@@ -54,7 +88,7 @@ impl Default for ExpertConfig {
                 max_decel_mps2: 7.0,
                 ..IdmParams::default()
             },
-            vehicle: VehicleConfig::default(),
+            vehicle,
         }
     }
 }
@@ -70,6 +104,57 @@ pub struct ExpertAgent {
 pub struct Obstacle {
     pub gap_m: f64,
     pub speed_mps: f64,
+}
+
+/// The logged ego's route position over the plan horizon: (seconds from now, arc length).
+#[derive(Debug, Clone, PartialEq)]
+struct LogSync {
+    samples: Vec<(f64, f64)>,
+}
+
+impl LogSync {
+    /// Route positions of the logged ego now and at the plan times; `None` when the log is
+    /// absent or strays from the route.
+    fn new(obs: &Observation, route: &Polyline) -> Option<LogSync> {
+        let p = obs.privileged.as_ref()?;
+        let now = p.logged_ego_now?;
+        let mut samples = Vec::with_capacity(p.logged_future_ego.len() + 1);
+        for (k, pose) in std::iter::once(now)
+            .chain(p.logged_future_ego.iter().copied())
+            .enumerate()
+        {
+            let pr = route.project(pose.xy);
+            let s = if pr.s_m <= 0.0 {
+                // Behind the route start (the ego is ahead of the log): signed distance.
+                pose.xy.dot(DVec2::from_angle(route.heading_at(0.0)))
+            } else {
+                pr.s_m
+            };
+            if pr.distance_m > SYNC_MAX_ROUTE_DIST_M && pr.s_m > 0.0 {
+                return None;
+            }
+            samples.push((k as f64 * obs.plan_dt_secs, s));
+        }
+        Some(LogSync { samples })
+    }
+
+    /// Logged arc length and speed at `t` seconds from now (linear between samples, the
+    /// last interval's speed beyond them).
+    fn at(&self, t: f64) -> (f64, f64) {
+        let n = self.samples.len();
+        if n < 2 {
+            return (self.samples.first().map_or(0.0, |s| s.1), 0.0);
+        }
+        let i = self
+            .samples
+            .partition_point(|s| s.0 <= t)
+            .saturating_sub(1)
+            .min(n - 2);
+        let (t0, s0) = self.samples[i];
+        let (t1, s1) = self.samples[i + 1];
+        let v = ((s1 - s0) / (t1 - t0)).max(0.0);
+        (s0 + v * (t - t0), v)
+    }
 }
 
 impl ExpertAgent {
@@ -88,23 +173,24 @@ impl ExpertAgent {
         })
     }
 
-    /// Speed limit at arc length s from curvature and braking to later limits, sampled 1 m.
+    /// Signed route curvature at arc length s (1/m, left positive).
+    fn curvature(route: &Polyline, s: f64) -> f64 {
+        let lo = (s - CURVATURE_HALF_SPAN_M).max(0.0);
+        let hi = s + CURVATURE_HALF_SPAN_M;
+        crate::scene::wrap_angle(route.heading_at(hi) - route.heading_at(lo)) / (hi - lo)
+    }
+
+    /// Speed cap at arc length s from curvature and braking to later caps, sampled every 1 m.
     fn speed_limits(&self, route: &Polyline) -> Vec<f64> {
         let c = &self.config;
         let n = route.length_m().floor() as usize + 1;
         let mut lim: Vec<f64> = (0..n)
             .map(|i| {
-                let s = i as f64;
-                let h0 = route.heading_at((s - 2.0).max(0.0));
-                let h1 = route.heading_at(s + 2.0);
-                let ds = (s + 2.0) - (s - 2.0).max(0.0);
-                let kappa = crate::scene::wrap_angle(h1 - h0).abs() / ds;
+                let kappa = Self::curvature(route, i as f64).abs();
                 if kappa > 1e-6 {
-                    (c.max_lateral_accel_mps2 / kappa)
-                        .sqrt()
-                        .min(c.cruise_speed_mps)
+                    (c.max_lateral_accel_mps2 / kappa).sqrt().min(c.max_speed_mps)
                 } else {
-                    c.cruise_speed_mps
+                    c.max_speed_mps
                 }
             })
             .collect();
@@ -174,6 +260,17 @@ impl ExpertAgent {
     }
 }
 
+/// The planning model's state: rear-axle pose in the ego frame at decision time, speed,
+/// steering angle, and the arc length of its projection on the route.
+#[derive(Debug, Clone, Copy)]
+struct SimState {
+    xy: DVec2,
+    yaw: f64,
+    v: f64,
+    steer: f64,
+    s: f64,
+}
+
 impl Agent for ExpertAgent {
     fn name(&self) -> &str {
         "expert"
@@ -189,29 +286,67 @@ impl Agent for ExpertAgent {
                 agent: self.name().into(),
             });
         }
+        let c = &self.config;
         let route = self.route(obs)?;
         let limits = self.speed_limits(&route);
         let limit_at = |s: f64| limits[(s.max(0.0) as usize).min(limits.len() - 1)];
         let obstacle = self.nearest_obstacle(obs, &route);
-        let start_s = route.project(DVec2::ZERO).s_m;
-        let params = &self.config.idm;
-        let mut v = obs.ego.speed_mps;
-        let mut d = 0.0;
+        let sync = LogSync::new(obs, &route);
+        let wheelbase = c.vehicle.wheelbase_m;
+        let mut st = SimState {
+            xy: DVec2::ZERO,
+            yaw: 0.0,
+            v: obs.ego.speed_mps,
+            steer: obs.ego.steer_rad,
+            s: route.project(DVec2::ZERO).s_m,
+        };
+        let mut travelled = 0.0;
         let mut t = 0.0;
         let mut waypoints = Vec::with_capacity(obs.plan_len);
         let steps_per_wp = (obs.plan_dt_secs / PROFILE_DT_SECS).round().max(1.0) as usize;
         let dt = obs.plan_dt_secs / steps_per_wp as f64;
         for _ in 0..obs.plan_len {
             for _ in 0..steps_per_wp {
-                let leader = obstacle.map(|o| (o.gap_m + o.speed_mps * t - d, o.speed_mps));
-                let a = idm_accel(params, v, limit_at(start_s + d), leader)
-                    .max(-self.config.vehicle.max_decel_mps2);
-                let v1 = (v + a * dt).max(0.0);
-                d += 0.5 * (v + v1) * dt;
-                v = v1;
+                // Longitudinal.
+                let cap = limit_at(st.s);
+                let desired = match &sync {
+                    Some(sync) => {
+                        let (s_log, v_log) = sync.at(t);
+                        let catch_up = (v_log * SYNC_SPEED_FACTOR).max(v_log + SYNC_EXTRA_MPS);
+                        (v_log + SYNC_GAIN_PER_SEC * (s_log - st.s)).clamp(0.0, catch_up)
+                    }
+                    None => c.cruise_speed_mps,
+                }
+                .min(cap);
+                let mut a = SPEED_GAIN_PER_SEC * (desired - st.v);
+                if let Some(o) = obstacle {
+                    let gap = o.gap_m + o.speed_mps * t - travelled;
+                    a = a.min(idm_accel(&c.idm, st.v, c.max_speed_mps, Some((gap, o.speed_mps))));
+                }
+                let a = a.clamp(-c.vehicle.max_decel_mps2, c.max_accel_mps2);
+                let v1 = (st.v + a * dt).max(0.0);
+                let ds = 0.5 * (st.v + v1) * dt;
+
+                // Lateral: curvature feed-forward plus damped error correction.
+                let pr = route.project_window(st.xy, st.s - 2.0, st.s + 10.0);
+                let e = pr.lateral_m;
+                let th = crate::scene::wrap_angle(st.yaw - pr.heading_rad);
+                let len = (LATERAL_LENGTH_SECS * st.v).max(LATERAL_LENGTH_MIN_M);
+                let kappa = Self::curvature(&route, pr.s_m) - e / (len * len) - 2.0 * th / len;
+                let steer_cmd = (wheelbase * kappa).atan().clamp(-c.max_steer_rad, c.max_steer_rad);
+                let max_step = c.max_steer_rate_radps * dt;
+                st.steer += (steer_cmd - st.steer).clamp(-max_step, max_step);
+                let k_path = st.steer.tan() / wheelbase;
+                let dyaw = k_path * ds;
+                let mid = st.yaw + 0.5 * dyaw;
+                st.xy += DVec2::from_angle(mid) * ds;
+                st.yaw += dyaw;
+                st.v = v1;
+                st.s = route.project_window(st.xy, pr.s_m - 2.0, pr.s_m + 10.0).s_m;
+                travelled += ds;
                 t += dt;
             }
-            waypoints.push(route.point_at(start_s + d));
+            waypoints.push(st.xy);
         }
         Ok(Plan {
             waypoints_ego_m: waypoints,

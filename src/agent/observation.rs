@@ -63,8 +63,12 @@ pub struct Privileged {
     pub map: Arc<MapData>,
     pub ego_pose_global: Pose2,
     /// Logged ego (rear-axle) poses at the plan times (`plan_dt_secs` x 1..=`plan_len`) after
-    /// now; past the end of the log the last logged pose repeats.
+    /// now; past the end of the log, the last logged pose moved on along its heading at the
+    /// log's final speed (`World::ego_log_pose_extrapolated`).
     pub logged_future_ego: Vec<Pose2>,
+    /// The logged ego pose now (extrapolated the same way past the end of the log; `None` when
+    /// the scene has no ego log).
+    pub logged_ego_now: Option<Pose2>,
     /// Route progress (furthest arc length reached) and route length.
     pub route_progress_m: f64,
     pub route_length_m: f64,

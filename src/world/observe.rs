@@ -10,6 +10,8 @@ use glam::DVec2;
 
 /// History poses are projected on the route no further back than this behind the progress.
 const HISTORY_WINDOW_BACK_M: f64 = 40.0;
+/// The final speed of the ego log, for extrapolating past its end, is measured over this span.
+const LOG_END_SPEED_WINDOW_SECS: f64 = 0.5;
 
 impl World {
     /// The observation at the current tick, privileged part included (the episode runner strips
@@ -52,13 +54,15 @@ impl World {
             .collect();
         let now = self.time_secs();
         let history = self.history_global();
-        let log_end_secs = (self.shared.scene.end_us() - self.shared.start_us) as f64 * 1e-6;
         let logged_future_ego = (1..=cfg.time.plan_len)
             .filter_map(|k| {
-                let t = (now + k as f64 * cfg.time.plan_dt_secs).min(log_end_secs);
-                self.ego_log_pose_at(t).map(|p| relative_pose(frame, p))
+                self.ego_log_pose_extrapolated(now + k as f64 * cfg.time.plan_dt_secs)
+                    .map(|p| relative_pose(frame, p))
             })
             .collect();
+        let logged_ego_now = self
+            .ego_log_pose_extrapolated(now)
+            .map(|p| relative_pose(frame, p));
         Observation {
             time_secs: now,
             step: st.step,
@@ -102,10 +106,30 @@ impl World {
                 map: self.shared.scene.map.clone(),
                 ego_pose_global: frame,
                 logged_future_ego,
+                logged_ego_now,
                 route_progress_m: st.route_progress_m,
                 route_length_m: route.length_m(),
             }),
         }
+    }
+
+    /// The logged ego pose `t_secs` after the episode start; past the end of the log, the last
+    /// logged pose moved on along its heading at the log's final speed (the mean over its last
+    /// `LOG_END_SPEED_WINDOW_SECS`). A log ends mid-drive, not at a stop: repeating its last
+    /// pose would ask for an instant stop (an infeasible plan that fails every comfort bound).
+    pub fn ego_log_pose_extrapolated(&self, t_secs: f64) -> Option<Pose2> {
+        let log_end_secs = (self.shared.scene.end_us() - self.shared.start_us) as f64 * 1e-6;
+        if t_secs <= log_end_secs {
+            return self.ego_log_pose_at(t_secs);
+        }
+        let end = self.ego_log_pose_at(log_end_secs)?;
+        let speed_mps = self
+            .ego_log_pose_at(log_end_secs - LOG_END_SPEED_WINDOW_SECS)
+            .map_or(0.0, |p| p.xy.distance(end.xy) / LOG_END_SPEED_WINDOW_SECS);
+        Some(Pose2 {
+            xy: end.xy + DVec2::from_angle(end.yaw) * speed_mps * (t_secs - log_end_secs),
+            yaw: end.yaw,
+        })
     }
 
     /// Global poses, speeds and accelerations at the last `EGO_HISTORY_LEN` decision ticks,
