@@ -17,13 +17,15 @@
 //!   `comfort_decel_mps2` so that the speed is down before the curve;
 //! - IDM's interaction term (Treiber et al. 2000) with the nearest obstacle in the corridor.
 //!
-//! Obstacles: each ground-truth actor is predicted at constant velocity at 0, 0.5, ..., 3 s
+//! Obstacles: each ground-truth actor is predicted at 0, 0.5, ..., 3 s (`actor_futures`: the
+//! log for replayed actors, constant velocity for the others, as HD-Score's NC predicts them)
 //! and projected on the route ahead. A prediction inside the ego's corridor (ego half width +
 //! the actor's half extent across the route + a margin) and ahead of the ego's front is an
 //! obstacle: the actor's current position makes it a leader moving at its speed along the
-//! route; a future entry (crossing, cut-in) makes a standing obstacle at the entry point if
-//! the ego, at its current speed, would get there before the actor could have left
-//! (within `YIELD_SLACK_SECS` after the entry).
+//! route; a future entry (crossing, cut-in) makes a standing obstacle at the entry point. An
+//! actor counts only if it conflicts: at some plan time the ego, driving on at its current
+//! speed, would reach the actor's predicted place (within `CONFLICT_MARGIN_SECS` and IDM's
+//! minimum gap) without having passed it already.
 
 use super::{Agent, AgentError, Observation, Plan};
 use crate::config::VehicleConfig;
@@ -31,8 +33,8 @@ use crate::world::idm::{IdmParams, idm_accel};
 use crate::world::route::Polyline;
 use glam::DVec2;
 
-/// Seconds after an actor's predicted entry into the corridor during which the ego yields.
-const YIELD_SLACK_SECS: f64 = 2.0;
+/// Time margin (at the ego's speed) of the conflict test between ego and actor predictions.
+const CONFLICT_MARGIN_SECS: f64 = 0.5;
 /// Planning extends the route straight beyond its end by this much.
 const ROUTE_EXTENSION_M: f64 = 60.0;
 /// Integration step of the plan simulation.
@@ -214,46 +216,87 @@ impl ExpertAgent {
         let grow = DVec2::splat(0.5 * v.width_m + self.config.corridor_margin_m);
         let (lo, hi) = (lo - grow, hi + grow);
         let mut best: Option<Obstacle> = None;
-        for a in &p.actors {
-            let end = a.pose.xy + a.velocity_mps * horizon;
+        for (i, a) in p.actors.iter().enumerate() {
+            let future = p.actor_futures.get(i);
+            let steps = (horizon / obs.plan_dt_secs).round() as usize;
+            let predicted = |k: usize| -> Option<(DVec2, f64)> {
+                if k == 0 {
+                    return Some((a.pose.xy, a.pose.yaw));
+                }
+                match future {
+                    Some(f) => f.get(k - 1).copied().flatten().map(|q| (q.xy, q.yaw)),
+                    None => Some((
+                        a.pose.xy + a.velocity_mps * k as f64 * obs.plan_dt_secs,
+                        a.pose.yaw,
+                    )),
+                }
+            };
             let radius = DVec2::splat(0.5 * a.length_m.hypot(a.width_m));
-            let (a_lo, a_hi) = (a.pose.xy.min(end) - radius, a.pose.xy.max(end) + radius);
+            let (mut a_lo, mut a_hi) = (a.pose.xy, a.pose.xy);
+            for k in 1..=steps {
+                if let Some((c, _)) = predicted(k) {
+                    a_lo = a_lo.min(c);
+                    a_hi = a_hi.max(c);
+                }
+            }
+            let (a_lo, a_hi) = (a_lo - radius, a_hi + radius);
             if a_hi.x < lo.x || a_hi.y < lo.y || a_lo.x > hi.x || a_lo.y > hi.y {
                 continue;
             }
-            let steps = (horizon / obs.plan_dt_secs).round() as usize;
-            for k in 0..=steps {
-                let tau = k as f64 * obs.plan_dt_secs;
-                let c = a.pose.xy + a.velocity_mps * tau;
-                let pr = route.project(c);
-                let rel = a.pose.yaw - pr.heading_rad;
-                let half_across =
-                    0.5 * (a.length_m * rel.sin().abs() + a.width_m * rel.cos().abs());
-                let half_along = 0.5 * (a.length_m * rel.cos().abs() + a.width_m * rel.sin().abs());
-                let corridor = 0.5 * v.width_m + self.config.corridor_margin_m + half_across;
-                // Centres at or behind the rear axle project onto the route start: not ahead.
-                if pr.s_m <= 0.0 || pr.lateral_m.abs() > corridor {
-                    continue;
-                }
-                let gap = pr.s_m - front_m - half_along;
-                let candidate = if k == 0 {
+            // Per prediction: (gap from the ego's front, half length along the route) when
+            // inside the corridor ahead.
+            let in_corridor: Vec<Option<(f64, f64, DVec2)>> = (0..=steps)
+                .map(|k| {
+                    let (c, yaw) = predicted(k)?;
+                    let pr = route.project(c);
+                    let rel = yaw - pr.heading_rad;
+                    let half_across =
+                        0.5 * (a.length_m * rel.sin().abs() + a.width_m * rel.cos().abs());
+                    let half_along =
+                        0.5 * (a.length_m * rel.cos().abs() + a.width_m * rel.sin().abs());
+                    let corridor = 0.5 * v.width_m + self.config.corridor_margin_m + half_across;
+                    // Centres at or behind the rear axle project onto the route start: not ahead.
+                    if pr.s_m <= 0.0 || pr.lateral_m.abs() > corridor {
+                        return None;
+                    }
                     let tangent = DVec2::from_angle(pr.heading_rad);
-                    Obstacle {
-                        gap_m: gap,
-                        speed_mps: a.velocity_mps.dot(tangent).max(0.0),
-                    }
-                } else if gap.max(0.0) / ego_speed <= tau + YIELD_SLACK_SECS {
-                    Obstacle {
-                        gap_m: gap,
-                        speed_mps: 0.0,
-                    }
-                } else {
-                    continue;
+                    Some((pr.s_m - front_m - half_along, half_along, tangent))
+                })
+                .collect();
+            // Conflict: at some plan time the ego, driving on at its current speed, reaches
+            // the actor's predicted place (within a time margin) and has not yet passed it.
+            let conflict = in_corridor.iter().enumerate().any(|(k, c)| {
+                let Some((gap, half_along, _)) = *c else {
+                    return false;
                 };
-                if best.is_none_or(|b| candidate.gap_m < b.gap_m) {
-                    best = Some(candidate);
-                }
-                break;
+                let travel = ego_speed * k as f64 * obs.plan_dt_secs;
+                let reached = travel + ego_speed * CONFLICT_MARGIN_SECS + self.config.idm.min_gap_m
+                    >= gap;
+                let passed = travel - v.length_m - 2.0 * half_along - ego_speed * CONFLICT_MARGIN_SECS
+                    > gap;
+                reached && !passed
+            });
+            if !conflict {
+                continue;
+            }
+            let Some(k_in) = in_corridor.iter().position(Option::is_some) else {
+                continue;
+            };
+            let Some((gap, _, tangent)) = in_corridor[k_in] else {
+                continue;
+            };
+            // In the corridor now: a leader at its speed along the route; entering later: a
+            // standing obstacle at the entry point.
+            let candidate = Obstacle {
+                gap_m: gap,
+                speed_mps: if k_in == 0 {
+                    a.velocity_mps.dot(tangent).max(0.0)
+                } else {
+                    0.0
+                },
+            };
+            if best.is_none_or(|b| candidate.gap_m < b.gap_m) {
+                best = Some(candidate);
             }
         }
         best

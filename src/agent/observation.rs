@@ -59,6 +59,10 @@ pub struct ActorObservation {
 pub struct Privileged {
     /// Present actors.
     pub actors: Vec<ActorObservation>,
+    /// Per actor of `actors`, its predicted box-centre pose at the plan times
+    /// (`plan_dt_secs` x 1..=`plan_len`): from the log for replayed actors (`None` after their
+    /// log ends), constant velocity for the others; the predictions HD-Score's NC uses.
+    pub actor_futures: Vec<Vec<Option<Pose2>>>,
     /// The map (global frame) and the ego's global pose to relate it to the ego frame.
     pub map: Arc<MapData>,
     pub ego_pose_global: Pose2,

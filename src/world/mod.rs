@@ -428,6 +428,34 @@ impl World {
             .collect()
     }
 
+    /// Predicted box-centre poses of the present actors (in `actors()` order) at future
+    /// offsets `times_secs` from now, the same predictions `predict_actor_boxes` scores with:
+    /// log-replayed actors from their log (`None` where the log has ended), the others at
+    /// constant velocity.
+    pub fn predict_actor_poses(&self, times_secs: &[f64]) -> Vec<Vec<Option<Pose2>>> {
+        let now = self.time_secs();
+        self.state
+            .actors
+            .iter()
+            .zip(&self.state.actor_index)
+            .map(|(a, &k)| {
+                times_secs
+                    .iter()
+                    .map(|&dt| match (self.shared.infos[k].source, &self.state.dyns[k]) {
+                        (Source::Logged(i), ActorDyn::Logged) => {
+                            actors::logged_kinematics(&self.shared.logged[i], self.log_us(now + dt))
+                                .map(|(pose, _, _)| pose)
+                        }
+                        _ => Some(Pose2 {
+                            xy: a.pose.xy + a.velocity_mps * dt,
+                            yaw: a.pose.yaw,
+                        }),
+                    })
+                    .collect()
+            })
+            .collect()
+    }
+
     /// Advance one decision tick under `plan`.
     pub fn step(&mut self, plan: &Plan) -> Result<StepEvents, WorldError> {
         if let Some(t) = &self.state.terminal {

@@ -39,6 +39,19 @@ impl World {
         } else {
             vec![frame.inverse_transform_point(route.point_at(s_now))]
         };
+        let plan_times: Vec<f64> = (1..=cfg.time.plan_len)
+            .map(|k| k as f64 * cfg.time.plan_dt_secs)
+            .collect();
+        let actor_futures = self
+            .predict_actor_poses(&plan_times)
+            .into_iter()
+            .map(|poses| {
+                poses
+                    .into_iter()
+                    .map(|p| p.map(|p| relative_pose(frame, p)))
+                    .collect()
+            })
+            .collect();
         let actors = st
             .actors
             .iter()
@@ -103,6 +116,7 @@ impl World {
             views: None,
             privileged: Some(Privileged {
                 actors,
+                actor_futures,
                 map: self.shared.scene.map.clone(),
                 ego_pose_global: frame,
                 logged_future_ego,
