@@ -29,7 +29,11 @@ fn main() {
         let w = ep.world();
         let e = w.ego();
         let r = w.route();
-        let pr = r.project_window(e.pose.xy, w.route_progress_m() - 5.0, w.route_progress_m() + 30.0);
+        let pr = r.project_window(
+            e.pose.xy,
+            w.route_progress_m() - 5.0,
+            w.route_progress_m() + 30.0,
+        );
         let log = w.ego_log_pose_at(w.time_secs());
         let (log_s, log_v) = match log {
             Some(p) => {
@@ -85,9 +89,17 @@ fn main() {
         );
         ego_path.push(e.pose.xy);
         if let Some(p) = ep.last_plan() {
-            plans.push(p.waypoints_ego_m.iter().map(|w| e.pose.transform_point(*w)).collect());
+            plans.push(
+                p.waypoints_ego_m
+                    .iter()
+                    .map(|w| e.pose.transform_point(*w))
+                    .collect(),
+            );
         }
-        if let mpa_sim::rollout::recording::EpisodeEvent::Finished { terminal_reason, .. } = &ev {
+        if let mpa_sim::rollout::recording::EpisodeEvent::Finished {
+            terminal_reason, ..
+        } = &ev
+        {
             last_ev = Some(terminal_reason.clone());
         }
     }
@@ -102,12 +114,18 @@ fn main() {
 fn draw(ep: &EpisodeLoop, ego: &[glam::DVec2], plans: &[Vec<glam::DVec2>], out: &str) {
     use glam::DVec2;
     let w = ep.world();
-    let ppm = std::env::var("DIAG_PPM").ok().and_then(|v| v.parse().ok()).unwrap_or(6.0f64);
+    let ppm = std::env::var("DIAG_PPM")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(6.0f64);
     let (lo, hi) = match (std::env::var("DIAG_CENTER"), std::env::var("DIAG_HALF")) {
         (Ok(c), Ok(h)) => {
             let v: Vec<f64> = c.split(',').map(|x| x.parse().expect("x,y")).collect();
             let h: f64 = h.parse().expect("half");
-            (DVec2::new(v[0] - h, v[1] - h), DVec2::new(v[0] + h, v[1] + h))
+            (
+                DVec2::new(v[0] - h, v[1] - h),
+                DVec2::new(v[0] + h, v[1] + h),
+            )
         }
         _ => {
             let mut lo = DVec2::splat(f64::INFINITY);
@@ -126,7 +144,10 @@ fn draw(ep: &EpisodeLoop, ego: &[glam::DVec2], plans: &[Vec<glam::DVec2>], out: 
     let idx = mpa_sim::world::checks::DrivableIndex::new(map);
     for py in 0..hpx {
         for px in 0..wpx {
-            let p = DVec2::new(lo.x + (px as f64 + 0.5) / ppm, hi.y - (py as f64 + 0.5) / ppm);
+            let p = DVec2::new(
+                lo.x + (px as f64 + 0.5) / ppm,
+                hi.y - (py as f64 + 0.5) / ppm,
+            );
             let c = if idx.contains(map, p) { 90 } else { 20 };
             img.put_pixel(px, py, image::Rgb([c, c, c]));
         }

@@ -190,7 +190,9 @@ impl ExpertAgent {
             .map(|i| {
                 let kappa = Self::curvature(route, i as f64).abs();
                 if kappa > 1e-6 {
-                    (c.max_lateral_accel_mps2 / kappa).sqrt().min(c.max_speed_mps)
+                    (c.max_lateral_accel_mps2 / kappa)
+                        .sqrt()
+                        .min(c.max_speed_mps)
                 } else {
                     c.max_speed_mps
                 }
@@ -270,10 +272,10 @@ impl ExpertAgent {
                     return false;
                 };
                 let travel = ego_speed * k as f64 * obs.plan_dt_secs;
-                let reached = travel + ego_speed * CONFLICT_MARGIN_SECS + self.config.idm.min_gap_m
-                    >= gap;
-                let passed = travel - v.length_m - 2.0 * half_along - ego_speed * CONFLICT_MARGIN_SECS
-                    > gap;
+                let reached =
+                    travel + ego_speed * CONFLICT_MARGIN_SECS + self.config.idm.min_gap_m >= gap;
+                let passed =
+                    travel - v.length_m - 2.0 * half_along - ego_speed * CONFLICT_MARGIN_SECS > gap;
                 reached && !passed
             });
             if !conflict {
@@ -364,7 +366,12 @@ impl Agent for ExpertAgent {
                 let mut a = SPEED_GAIN_PER_SEC * (desired - st.v);
                 if let Some(o) = obstacle {
                     let gap = o.gap_m + o.speed_mps * t - travelled;
-                    a = a.min(idm_accel(&c.idm, st.v, c.max_speed_mps, Some((gap, o.speed_mps))));
+                    a = a.min(idm_accel(
+                        &c.idm,
+                        st.v,
+                        c.max_speed_mps,
+                        Some((gap, o.speed_mps)),
+                    ));
                 }
                 let a = a.clamp(-c.vehicle.max_decel_mps2, c.max_accel_mps2);
                 let v1 = (st.v + a * dt).max(0.0);
@@ -376,7 +383,9 @@ impl Agent for ExpertAgent {
                 let th = crate::scene::wrap_angle(st.yaw - pr.heading_rad);
                 let len = (LATERAL_LENGTH_SECS * st.v).max(LATERAL_LENGTH_MIN_M);
                 let kappa = Self::curvature(&route, pr.s_m) - e / (len * len) - 2.0 * th / len;
-                let steer_cmd = (wheelbase * kappa).atan().clamp(-c.max_steer_rad, c.max_steer_rad);
+                let steer_cmd = (wheelbase * kappa)
+                    .atan()
+                    .clamp(-c.max_steer_rad, c.max_steer_rad);
                 let max_step = c.max_steer_rate_radps * dt;
                 st.steer += (steer_cmd - st.steer).clamp(-max_step, max_step);
                 let k_path = st.steer.tan() / wheelbase;

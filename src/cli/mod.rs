@@ -3,9 +3,9 @@
 
 use clap::{Parser, Subcommand};
 
+mod assets;
 mod bench;
 mod bench_sim;
-mod assets;
 mod results;
 mod rollout;
 pub mod scenario;

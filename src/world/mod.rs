@@ -441,16 +441,19 @@ impl World {
             .map(|(a, &k)| {
                 times_secs
                     .iter()
-                    .map(|&dt| match (self.shared.infos[k].source, &self.state.dyns[k]) {
-                        (Source::Logged(i), ActorDyn::Logged) => {
-                            actors::logged_kinematics(&self.shared.logged[i], self.log_us(now + dt))
-                                .map(|(pose, _, _)| pose)
-                        }
-                        _ => Some(Pose2 {
-                            xy: a.pose.xy + a.velocity_mps * dt,
-                            yaw: a.pose.yaw,
-                        }),
-                    })
+                    .map(
+                        |&dt| match (self.shared.infos[k].source, &self.state.dyns[k]) {
+                            (Source::Logged(i), ActorDyn::Logged) => actors::logged_kinematics(
+                                &self.shared.logged[i],
+                                self.log_us(now + dt),
+                            )
+                            .map(|(pose, _, _)| pose),
+                            _ => Some(Pose2 {
+                                xy: a.pose.xy + a.velocity_mps * dt,
+                                yaw: a.pose.yaw,
+                            }),
+                        },
+                    )
                     .collect()
             })
             .collect()
