@@ -23,9 +23,10 @@
 //! the actor's half extent across the route + a margin) and ahead of the ego's front is an
 //! obstacle: the actor's current position makes it a leader moving at its speed along the
 //! route; a future entry (crossing, cut-in) makes a standing obstacle at the entry point. An
-//! actor counts only if it conflicts: at some plan time the ego, driving on at its current
-//! speed, would reach the actor's predicted place (within `CONFLICT_MARGIN_SECS` and IDM's
-//! minimum gap) without having passed it already.
+//! actor counts only if it conflicts: at some plan time the ego, driving on at the larger of
+//! its current and its desired speed, would reach the actor's predicted place (within `CONFLICT_MARGIN_SECS` and IDM's
+//! minimum gap) without having passed it already; an actor still in the corridor at the
+//! horizon may stay, so it counts from the ego's comfortable braking distance farther.
 
 use super::{Agent, AgentError, Observation, Plan};
 use crate::config::VehicleConfig;
@@ -206,11 +207,18 @@ impl ExpertAgent {
     }
 
     /// The nearest obstacle on the corridor of `route` (ego frame).
-    pub fn nearest_obstacle(&self, obs: &Observation, route: &Polyline) -> Option<Obstacle> {
+    /// `intent_speed_mps`: the speed the ego means to drive at (the conflict test assumes it,
+    /// so that slowing down for an actor does not by itself make the conflict disappear).
+    pub fn nearest_obstacle(
+        &self,
+        obs: &Observation,
+        route: &Polyline,
+        intent_speed_mps: f64,
+    ) -> Option<Obstacle> {
         let p = obs.privileged.as_ref()?;
         let v = &self.config.vehicle;
         let front_m = v.rear_axle_to_center_m + 0.5 * v.length_m;
-        let ego_speed = obs.ego.speed_mps.max(1.0);
+        let ego_speed = obs.ego.speed_mps.max(intent_speed_mps).max(1.0);
         let horizon = obs.plan_dt_secs * obs.plan_len as f64;
         // Quick reject: actors whose predicted sweep (box radius included) stays outside the
         // route's bounding box grown by the widest corridor.
@@ -272,8 +280,18 @@ impl ExpertAgent {
                     return false;
                 };
                 let travel = ego_speed * k as f64 * obs.plan_dt_secs;
-                let reached =
-                    travel + ego_speed * CONFLICT_MARGIN_SECS + self.config.idm.min_gap_m >= gap;
+                // Still in the corridor at the horizon: it may stay, so it counts from as far
+                // as the ego needs to brake for it.
+                let persists = if k == steps {
+                    ego_speed * ego_speed / (2.0 * self.config.comfort_decel_mps2)
+                } else {
+                    0.0
+                };
+                let reached = travel
+                    + persists
+                    + ego_speed * CONFLICT_MARGIN_SECS
+                    + self.config.idm.min_gap_m
+                    >= gap;
                 let passed =
                     travel - v.length_m - 2.0 * half_along - ego_speed * CONFLICT_MARGIN_SECS > gap;
                 reached && !passed
@@ -335,15 +353,27 @@ impl Agent for ExpertAgent {
         let route = self.route(obs)?;
         let limits = self.speed_limits(&route);
         let limit_at = |s: f64| limits[(s.max(0.0) as usize).min(limits.len() - 1)];
-        let obstacle = self.nearest_obstacle(obs, &route);
         let sync = LogSync::new(obs, &route);
+        let desired_speed = |t: f64, s: f64| {
+            match &sync {
+                Some(sync) => {
+                    let (s_log, v_log) = sync.at(t);
+                    let catch_up = (v_log * SYNC_SPEED_FACTOR).max(v_log + SYNC_EXTRA_MPS);
+                    (v_log + SYNC_GAIN_PER_SEC * (s_log - s)).clamp(0.0, catch_up)
+                }
+                None => c.cruise_speed_mps,
+            }
+            .min(limit_at(s))
+        };
+        let start_s = route.project(DVec2::ZERO).s_m;
+        let obstacle = self.nearest_obstacle(obs, &route, desired_speed(0.0, start_s));
         let wheelbase = c.vehicle.wheelbase_m;
         let mut st = SimState {
             xy: DVec2::ZERO,
             yaw: 0.0,
             v: obs.ego.speed_mps,
             steer: obs.ego.steer_rad,
-            s: route.project(DVec2::ZERO).s_m,
+            s: start_s,
         };
         let mut travelled = 0.0;
         let mut t = 0.0;
@@ -353,16 +383,7 @@ impl Agent for ExpertAgent {
         for _ in 0..obs.plan_len {
             for _ in 0..steps_per_wp {
                 // Longitudinal.
-                let cap = limit_at(st.s);
-                let desired = match &sync {
-                    Some(sync) => {
-                        let (s_log, v_log) = sync.at(t);
-                        let catch_up = (v_log * SYNC_SPEED_FACTOR).max(v_log + SYNC_EXTRA_MPS);
-                        (v_log + SYNC_GAIN_PER_SEC * (s_log - st.s)).clamp(0.0, catch_up)
-                    }
-                    None => c.cruise_speed_mps,
-                }
-                .min(cap);
+                let desired = desired_speed(t, st.s);
                 let mut a = SPEED_GAIN_PER_SEC * (desired - st.v);
                 if let Some(o) = obstacle {
                     let gap = o.gap_m + o.speed_mps * t - travelled;
