@@ -26,6 +26,15 @@ fn main() {
     let mut ego_path: Vec<glam::DVec2> = Vec::new();
     let mut plans: Vec<Vec<glam::DVec2>> = Vec::new();
     while let Some(ev) = ep.next_event().expect("event") {
+        let scores = match &ev {
+            mpa_sim::rollout::recording::EpisodeEvent::Step(st) => st
+                .scores
+                .iter()
+                .filter(|(_, v)| **v < 1.0)
+                .map(|(k, v)| format!("{k}={v:.2} "))
+                .collect::<String>(),
+            _ => String::new(),
+        };
         let w = ep.world();
         let e = w.ego();
         let r = w.route();
@@ -73,7 +82,8 @@ fn main() {
             })
             .unwrap_or_default();
         println!(
-            "t={:5.2} s={:6.1} lat={:+.2} dyaw={:+.3} k={:+.3} v={:5.2} a={:+.2} st={:+.3} | log s={:6.1} v={:5.2} | plan {} |{}",
+            "{}t={:5.2} s={:6.1} lat={:+.2} dyaw={:+.3} k={:+.3} v={:5.2} a={:+.2} st={:+.3} | log s={:6.1} v={:5.2} | plan {} |{}",
+            scores,
             w.time_secs(),
             pr.s_m,
             pr.lateral_m,

@@ -67,8 +67,8 @@ pub struct Privileged {
     pub map: Arc<MapData>,
     pub ego_pose_global: Pose2,
     /// Logged ego (rear-axle) poses at the plan times (`plan_dt_secs` x 1..=`plan_len`) after
-    /// now; past the end of the log, the last logged pose moved on along its heading at the
-    /// log's final speed (`World::ego_log_pose_extrapolated`).
+    /// now; past the end of the log, the logged motion goes on at the log's final speed
+    /// (`World::ego_log_pose_extrapolated`: along the lanes past the route end).
     pub logged_future_ego: Vec<Pose2>,
     /// The logged ego pose now (extrapolated the same way past the end of the log; `None` when
     /// the scene has no ego log).
@@ -92,7 +92,8 @@ pub struct Observation {
     pub ego_history_states: Vec<EgoHistoryState>,
     pub command: Command,
     /// Route points from the ego's projection onwards, `ROUTE_AHEAD_SPACING_M` apart, up to
-    /// `ROUTE_AHEAD_LENGTH_M` or the route end.
+    /// `ROUTE_AHEAD_LENGTH_M`; past the route end they go on along the lane graph
+    /// (`World::route_extension`), so plans near the end follow the road.
     pub route_ahead_ego_m: Vec<DVec2>,
     /// The plan shape the World expects.
     pub plan_dt_secs: f64,

@@ -97,3 +97,79 @@ impl LaneGraph {
         best
     }
 }
+
+/// Lanes within this distance and heading of the route end carry its extension.
+const EXTENSION_LANE_MAX_DIST_M: f64 = 3.0;
+const EXTENSION_LANE_MAX_YAW_RAD: f64 = std::f64::consts::FRAC_PI_4;
+
+/// The way on past the end of `route`, `length_m` long, starting at the route's last point:
+/// along the lane the route ends on (the nearest lane within 3 m and 45 degrees of the end
+/// pose) and then its straightest successors; straight along the end heading where no lane
+/// continues. Plans that reach past the route end (the last seconds of an episode) follow the
+/// road instead of leaving it where it curves.
+pub fn route_extension(graph: &LaneGraph, route: &Polyline, length_m: f64) -> Polyline {
+    let end_s = route.length_m();
+    let end = route.point_at(end_s);
+    let yaw = route.heading_at(end_s);
+    let mut pts = vec![end];
+    let mut acc = 0.0;
+    let push = |pts: &mut Vec<DVec2>, acc: &mut f64, p: DVec2| {
+        let last = *pts.last().expect("starts with the route end");
+        let d = last.distance(p);
+        if d > 1e-6 {
+            pts.push(p);
+            *acc += d;
+        }
+    };
+    if let Some((mut lane, pr)) = graph.nearest_aligned(
+        end,
+        yaw,
+        EXTENSION_LANE_MAX_DIST_M,
+        EXTENSION_LANE_MAX_YAW_RAD,
+    ) {
+        let mut from_s = pr.s_m;
+        let mut visited = vec![lane];
+        while acc < length_m {
+            let Some(line) = graph.line(lane) else { break };
+            let mut s = from_s + 1.0;
+            while s < line.length_m() && acc < length_m {
+                push(&mut pts, &mut acc, line.point_at(s));
+                s += 1.0;
+            }
+            push(&mut pts, &mut acc, line.point_at(line.length_m()));
+            let out_yaw = line.heading_at(line.length_m());
+            // The straightest successor (ties to the lower index), each lane at most once.
+            let next = graph.outgoing[lane]
+                .iter()
+                .copied()
+                .filter(|n| !visited.contains(n))
+                .filter_map(|n| {
+                    let l = graph.line(n)?;
+                    Some((wrap_angle(l.heading_at(l.length_m()) - out_yaw).abs(), n))
+                })
+                .min_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+            match next {
+                Some((_, n)) => {
+                    lane = n;
+                    visited.push(n);
+                    from_s = 0.0;
+                }
+                None => break,
+            }
+        }
+    }
+    if acc < length_m {
+        let last = *pts.last().expect("starts with the route end");
+        let dir = match pts.as_slice() {
+            [.., a, b] => (*b - *a).normalize_or_zero(),
+            _ => DVec2::from_angle(yaw),
+        };
+        let dir = if dir == DVec2::ZERO {
+            DVec2::from_angle(yaw)
+        } else {
+            dir
+        };
+        pts.push(last + dir * (length_m - acc));
+    }
+    Polyline::new(&pts).expect("at least the route end and a point beyond it")
+}

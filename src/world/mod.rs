@@ -58,6 +58,8 @@ pub const MAX_PLAN_RANGE_M: f64 = 300.0;
 /// IDM actors must start within this distance and heading of a lane.
 const IDM_LANE_MAX_DIST_M: f64 = 3.0;
 const IDM_LANE_MAX_YAW_DEG: f64 = 60.0;
+/// Length of the route extension past the route end (covers the route look-ahead).
+const ROUTE_EXTENSION_M: f64 = crate::agent::ROUTE_AHEAD_LENGTH_M;
 
 /// What happened during one `step`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -79,6 +81,8 @@ struct Shared {
     config: SimConfig,
     substep_dt_secs: f64,
     route: Route,
+    /// The way on past the route end along the lane graph (`lanes::route_extension`).
+    route_extension: Polyline,
     lanes: LaneGraph,
     drivable: DrivableIndex,
     logged: Vec<crate::scene::ActorTrack>,
@@ -260,6 +264,7 @@ impl World {
             .scene
             .ego_pose_at(scenario.start_us)
             .is_some_and(|p| p.xy().distance(ego_start.xy) < 0.5);
+        let route_extension = lanes::route_extension(&lanes, &route, ROUTE_EXTENSION_M);
         let substeps = config.time.substeps();
         let substep_dt_secs = config.time.decision_dt_secs / substeps as f64;
         let shared = Shared {
@@ -272,6 +277,7 @@ impl World {
             substep_dt_secs,
             drivable: DrivableIndex::new(map),
             route,
+            route_extension,
             lanes,
             logged: scenario.logged_actors.clone(),
             inserted: scenario.inserted_actors.clone(),
@@ -325,6 +331,11 @@ impl World {
     }
     pub fn route(&self) -> &Route {
         &self.shared.route
+    }
+    /// The way on past the route end, along the lane graph; its first point is the route's
+    /// last point.
+    pub fn route_extension(&self) -> &Polyline {
+        &self.shared.route_extension
     }
     pub fn lanes(&self) -> &LaneGraph {
         &self.shared.lanes
