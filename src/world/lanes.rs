@@ -136,6 +136,9 @@ pub fn route_extension(graph: &LaneGraph, route: &Polyline, length_m: f64) -> Po
                 push(&mut pts, &mut acc, line.point_at(s));
                 s += 1.0;
             }
+            if acc >= length_m {
+                break;
+            }
             push(&mut pts, &mut acc, line.point_at(line.length_m()));
             let out_yaw = line.heading_at(line.length_m());
             // The straightest successor (ties to the lower index), each lane at most once.
@@ -172,4 +175,73 @@ pub fn route_extension(graph: &LaneGraph, route: &Polyline, length_m: f64) -> Po
         pts.push(last + dir * (length_m - acc));
     }
     Polyline::new(&pts).expect("at least the route end and a point beyond it")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::world::testkit::{MapBuilder, arc};
+
+    /// A road east along y = 0 to x = 50, then a quarter turn left (radius 20) and, as a second
+    /// successor, a straight connector on east.
+    fn fork() -> LaneGraph {
+        let mut b = MapBuilder::new();
+        let a = b.lane("a", &[DVec2::ZERO, DVec2::new(50.0, 0.0)], false);
+        let turn = arc(
+            DVec2::new(50.0, 20.0),
+            20.0,
+            -std::f64::consts::FRAC_PI_2,
+            0.0,
+            64,
+        );
+        let left = b.lane("left", &turn, true);
+        let on = b.lane("on", &[DVec2::new(50.0, 0.0), DVec2::new(150.0, 0.0)], true);
+        b.connect(a, left);
+        b.connect(a, on);
+        LaneGraph::new(&b.build(crate::scene::Location::SingaporeOnenorth))
+    }
+
+    #[test]
+    fn extension_follows_the_lane_and_its_straightest_successor() {
+        let graph = fork();
+        let route = Polyline::new(&[DVec2::new(10.0, 0.0), DVec2::new(40.0, 0.0)]).unwrap();
+        let ext = route_extension(&graph, &route, 60.0);
+        assert_eq!(ext.points()[0], DVec2::new(40.0, 0.0));
+        assert!((ext.length_m() - 60.0).abs() < 1.0, "{}", ext.length_m());
+        // Straight on (the turn is the less straight successor): every point on y = 0.
+        assert!(ext.points().iter().all(|p| p.y.abs() < 1e-9));
+    }
+
+    #[test]
+    fn extension_follows_a_curving_lane() {
+        let mut b = MapBuilder::new();
+        let mut pts = vec![DVec2::ZERO, DVec2::new(50.0, 0.0)];
+        pts.extend(arc(
+            DVec2::new(50.0, 20.0),
+            20.0,
+            -std::f64::consts::FRAC_PI_2,
+            0.0,
+            64,
+        ));
+        b.lane("bend", &pts, false);
+        let graph = LaneGraph::new(&b.build(crate::scene::Location::SingaporeOnenorth));
+        let route = Polyline::new(&[DVec2::new(10.0, 0.0), DVec2::new(45.0, 0.0)]).unwrap();
+        let ext = route_extension(&graph, &route, 30.0);
+        // 5 m to the bend, then ~25 m of the radius-20 arc about (50, 20); nothing beyond it,
+        // so the rest (none here) would go straight.
+        for p in ext.points().iter().filter(|p| p.x > 50.5) {
+            let r = p.distance(DVec2::new(50.0, 20.0));
+            assert!((r - 20.0).abs() < 0.05, "{p} off the bend (r = {r})");
+        }
+        assert!(ext.points().last().unwrap().y > 10.0);
+    }
+
+    #[test]
+    fn extension_goes_straight_without_a_lane() {
+        let graph = fork();
+        let route = Polyline::new(&[DVec2::new(0.0, 30.0), DVec2::new(0.0, 40.0)]).unwrap();
+        let ext = route_extension(&graph, &route, 25.0);
+        assert_eq!(ext.points().len(), 2);
+        assert!(ext.points()[1].abs_diff_eq(DVec2::new(0.0, 65.0), 1e-9));
+    }
 }
