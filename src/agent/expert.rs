@@ -12,7 +12,8 @@
 //! - log synchronisation: the replayed traffic follows the log in time, so the expert aims for
 //!   the logged ego's route position at the same time: desired speed = logged speed +
 //!   `SYNC_GAIN_PER_SEC` x (logged position - own position), capped a little above the logged
-//!   speed, tracked with `SPEED_GAIN_PER_SEC`. Without a usable log: `cruise_speed_mps`.
+//!   speed (or, behind a log that has stopped, at the speed that can still stop at its place
+//!   at `comfort_decel_mps2`), tracked with `SPEED_GAIN_PER_SEC`. Without a usable log: `cruise_speed_mps`.
 //! - the curvature cap v <= sqrt(a_lat / |kappa|) of the route ahead, propagated backwards at
 //!   `comfort_decel_mps2` so that the speed is down before the curve;
 //! - IDM's interaction term (Treiber et al. 2000) with the nearest obstacle in the corridor.
@@ -358,7 +359,12 @@ impl Agent for ExpertAgent {
             match &sync {
                 Some(sync) => {
                     let (s_log, v_log) = sync.at(t);
-                    let catch_up = (v_log * SYNC_SPEED_FACTOR).max(v_log + SYNC_EXTRA_MPS);
+                    // Behind a log that has stopped (a stop line, the log's end), still
+                    // approach its place at a speed that can stop there comfortably.
+                    let stop_there = (2.0 * c.comfort_decel_mps2 * (s_log - s).max(0.0)).sqrt();
+                    let catch_up = (v_log * SYNC_SPEED_FACTOR)
+                        .max(v_log + SYNC_EXTRA_MPS)
+                        .max(stop_there);
                     (v_log + SYNC_GAIN_PER_SEC * (s_log - s)).clamp(0.0, catch_up)
                 }
                 None => c.cruise_speed_mps,
