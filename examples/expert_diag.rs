@@ -26,6 +26,15 @@ fn main() {
     let mut ego_path: Vec<glam::DVec2> = Vec::new();
     let mut plans: Vec<Vec<glam::DVec2>> = Vec::new();
     while let Some(ev) = ep.next_event().expect("event") {
+        if std::env::var("DIAG_OBST").is_ok() {
+            let obs = ep.world().observation();
+            let agent = mpa_sim::agent::expert::ExpertAgent::default();
+            let route = mpa_sim::world::Polyline::new(&obs.route_ahead_ego_m).expect("route");
+            for v in [0.0, 5.0, 10.0] {
+                print!("obst@{v}: {:?} ", agent.nearest_obstacle(&obs, &route, v));
+            }
+            println!();
+        }
         let scores = match &ev {
             mpa_sim::rollout::recording::EpisodeEvent::Step(st) => st
                 .scores

@@ -24,9 +24,10 @@
 //! the actor's half extent across the route + a margin) and ahead of the ego's front is an
 //! obstacle: the actor's current position makes it a leader moving at its speed along the
 //! route; a future entry (crossing, cut-in) makes a standing obstacle at the entry point. An
-//! actor counts only if it conflicts: at some plan time the ego, driving on at the larger of
-//! its current and its desired speed, would reach the actor's predicted place (within `CONFLICT_MARGIN_SECS` and IDM's
-//! minimum gap) without having passed it already; an actor still in the corridor at the
+//! actor counts only if it conflicts: at some plan time the ego would reach the actor's
+//! predicted place (driving on at the larger of its current and its desired speed, within
+//! `CONFLICT_MARGIN_SECS` and IDM's minimum gap) without having passed it already (at the
+//! smaller of the two speeds: the ego may yet be held up); an actor still in the corridor at the
 //! horizon may stay, so it counts from the ego's comfortable braking distance farther.
 
 use super::{Agent, AgentError, Observation, Plan};
@@ -219,7 +220,10 @@ impl ExpertAgent {
         let p = obs.privileged.as_ref()?;
         let v = &self.config.vehicle;
         let front_m = v.rear_axle_to_center_m + 0.5 * v.length_m;
+        // Reaching an actor is judged at the larger of the current and the intended speed,
+        // passing it first at the smaller (the ego may yet be held up, e.g. by a stopped car).
         let ego_speed = obs.ego.speed_mps.max(intent_speed_mps).max(1.0);
+        let pass_speed = obs.ego.speed_mps.min(intent_speed_mps).max(1.0);
         let horizon = obs.plan_dt_secs * obs.plan_len as f64;
         // Quick reject: actors whose predicted sweep (box radius included) stays outside the
         // route's bounding box grown by the widest corridor.
@@ -293,8 +297,10 @@ impl ExpertAgent {
                     + ego_speed * CONFLICT_MARGIN_SECS
                     + self.config.idm.min_gap_m
                     >= gap;
+                let pass_travel = pass_speed * k as f64 * obs.plan_dt_secs;
                 let passed =
-                    travel - v.length_m - 2.0 * half_along - ego_speed * CONFLICT_MARGIN_SECS > gap;
+                    pass_travel - v.length_m - 2.0 * half_along - pass_speed * CONFLICT_MARGIN_SECS
+                        > gap;
                 reached && !passed
             });
             if !conflict {
