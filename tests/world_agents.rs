@@ -24,8 +24,8 @@ fn replay_reproduces_the_logged_track() {
             let plan = agent.plan(&world.observation()).unwrap();
             world.step(&plan).unwrap();
             steps += 1;
-            // Within the log's last 3 s the plan repeats the final pose (a stop the log does
-            // not make): compare only where the whole plan horizon is logged.
+            // Within the log's last 3 s the plan extrapolates past the log's end: compare only
+            // where the whole plan horizon is logged.
             let fully_logged = world.ego_log_pose_at(world.time_secs() + 3.0).is_some();
             if let (Some(log), true) = (world.ego_log_pose_at(world.time_secs()), fully_logged) {
                 max_err = max_err.max(log.xy.distance(world.ego().pose.xy));

@@ -59,12 +59,20 @@ pub struct ActorObservation {
 pub struct Privileged {
     /// Present actors.
     pub actors: Vec<ActorObservation>,
+    /// Per actor of `actors`, its predicted box-centre pose at the plan times
+    /// (`plan_dt_secs` x 1..=`plan_len`): from the log for replayed actors (`None` after their
+    /// log ends), constant velocity for the others; the predictions HD-Score's NC uses.
+    pub actor_futures: Vec<Vec<Option<Pose2>>>,
     /// The map (global frame) and the ego's global pose to relate it to the ego frame.
     pub map: Arc<MapData>,
     pub ego_pose_global: Pose2,
     /// Logged ego (rear-axle) poses at the plan times (`plan_dt_secs` x 1..=`plan_len`) after
-    /// now; past the end of the log the last logged pose repeats.
+    /// now; past the end of the log, the logged motion goes on at the log's final speed
+    /// (`World::ego_log_pose_extrapolated`: along the lanes past the route end).
     pub logged_future_ego: Vec<Pose2>,
+    /// The logged ego pose now (extrapolated the same way past the end of the log; `None` when
+    /// the scene has no ego log).
+    pub logged_ego_now: Option<Pose2>,
     /// Route progress (furthest arc length reached) and route length.
     pub route_progress_m: f64,
     pub route_length_m: f64,
@@ -84,7 +92,8 @@ pub struct Observation {
     pub ego_history_states: Vec<EgoHistoryState>,
     pub command: Command,
     /// Route points from the ego's projection onwards, `ROUTE_AHEAD_SPACING_M` apart, up to
-    /// `ROUTE_AHEAD_LENGTH_M` or the route end.
+    /// `ROUTE_AHEAD_LENGTH_M`; past the route end they go on along the lane graph
+    /// (`World::route_extension`), so plans near the end follow the road.
     pub route_ahead_ego_m: Vec<DVec2>,
     /// The plan shape the World expects.
     pub plan_dt_secs: f64,

@@ -1,6 +1,7 @@
 //! `replay`: drives the logged ego trajectory. The plan is the logged ego poses at the plan
 //! times, in the current ego frame (privileged: `Privileged::logged_future_ego`). Past the end
-//! of the log the last logged pose repeats, so the ego stops there.
+//! of the log the logged motion continues at the log's final speed along its last heading (a
+//! log ends mid-drive; the episode ends at the route's end, which is the log's end).
 
 use super::{Agent, AgentError, Observation, Plan};
 

@@ -59,6 +59,8 @@ pub const MAX_PLAN_RANGE_M: f64 = 300.0;
 /// IDM actors must start within this distance and heading of a lane.
 const IDM_LANE_MAX_DIST_M: f64 = 3.0;
 const IDM_LANE_MAX_YAW_DEG: f64 = 60.0;
+/// Length of the route extension past the route end (covers the route look-ahead).
+const ROUTE_EXTENSION_M: f64 = crate::agent::ROUTE_AHEAD_LENGTH_M;
 
 /// What happened during one `step`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -80,6 +82,8 @@ struct Shared {
     config: SimConfig,
     substep_dt_secs: f64,
     route: Route,
+    /// The way on past the route end along the lane graph (`lanes::route_extension`).
+    route_extension: Polyline,
     lanes: LaneGraph,
     drivable: DrivableIndex,
     logged: Vec<crate::scene::ActorTrack>,
@@ -261,6 +265,7 @@ impl World {
             .scene
             .ego_pose_at(scenario.start_us)
             .is_some_and(|p| p.xy().distance(ego_start.xy) < 0.5);
+        let route_extension = lanes::route_extension(&lanes, &route, ROUTE_EXTENSION_M);
         let substeps = config.time.substeps();
         let substep_dt_secs = config.time.decision_dt_secs / substeps as f64;
         let shared = Shared {
@@ -273,6 +278,7 @@ impl World {
             substep_dt_secs,
             drivable: DrivableIndex::new(map),
             route,
+            route_extension,
             lanes,
             logged: scenario.logged_actors.clone(),
             inserted: scenario.inserted_actors.clone(),
@@ -326,6 +332,11 @@ impl World {
     }
     pub fn route(&self) -> &Route {
         &self.shared.route
+    }
+    /// The way on past the route end, along the lane graph; its first point is the route's
+    /// last point.
+    pub fn route_extension(&self) -> &Polyline {
+        &self.shared.route_extension
     }
     pub fn lanes(&self) -> &LaneGraph {
         &self.shared.lanes
@@ -425,6 +436,37 @@ impl World {
                     }
                 }
                 boxes
+            })
+            .collect()
+    }
+
+    /// Predicted box-centre poses of the present actors (in `actors()` order) at future
+    /// offsets `times_secs` from now, the same predictions `predict_actor_boxes` scores with:
+    /// log-replayed actors from their log (`None` where the log has ended), the others at
+    /// constant velocity.
+    pub fn predict_actor_poses(&self, times_secs: &[f64]) -> Vec<Vec<Option<Pose2>>> {
+        let now = self.time_secs();
+        self.state
+            .actors
+            .iter()
+            .zip(&self.state.actor_index)
+            .map(|(a, &k)| {
+                times_secs
+                    .iter()
+                    .map(
+                        |&dt| match (self.shared.infos[k].source, &self.state.dyns[k]) {
+                            (Source::Logged(i), ActorDyn::Logged) => actors::logged_kinematics(
+                                &self.shared.logged[i],
+                                self.log_us(now + dt),
+                            )
+                            .map(|(pose, _, _)| pose),
+                            _ => Some(Pose2 {
+                                xy: a.pose.xy + a.velocity_mps * dt,
+                                yaw: a.pose.yaw,
+                            }),
+                        },
+                    )
+                    .collect()
             })
             .collect()
     }

@@ -10,6 +10,10 @@ use glam::DVec2;
 
 /// History poses are projected on the route no further back than this behind the progress.
 const HISTORY_WINDOW_BACK_M: f64 = 40.0;
+/// The final speed of the ego log, for extrapolating past its end, is measured over this span.
+const LOG_END_SPEED_WINDOW_SECS: f64 = 0.5;
+/// A log end this close to the route end continues along the route extension.
+const LOG_END_ON_ROUTE_END_M: f64 = 1.0;
 
 impl World {
     /// The observation at the current tick, privileged part included (the episode runner strips
@@ -28,15 +32,35 @@ impl World {
             )
             .s_m;
         let s_end = (s_now + ROUTE_AHEAD_LENGTH_M).min(route.length_m());
-        let route_ahead_ego_m = if s_end > s_now {
-            route
-                .sample_points(s_now, s_end, ROUTE_AHEAD_SPACING_M)
-                .into_iter()
-                .map(|p| frame.inverse_transform_point(p))
-                .collect()
+        let mut route_ahead = if s_end > s_now {
+            route.sample_points(s_now, s_end, ROUTE_AHEAD_SPACING_M)
         } else {
-            vec![frame.inverse_transform_point(route.point_at(s_now))]
+            vec![route.point_at(s_now)]
         };
+        // Past the route end: on along the lanes.
+        let beyond_m = s_now + ROUTE_AHEAD_LENGTH_M - route.length_m();
+        if beyond_m > ROUTE_AHEAD_SPACING_M {
+            let ext = &self.shared.route_extension;
+            let pts = ext.sample_points(0.0, beyond_m.min(ext.length_m()), ROUTE_AHEAD_SPACING_M);
+            route_ahead.extend(pts.into_iter().skip(1));
+        }
+        let route_ahead_ego_m = route_ahead
+            .into_iter()
+            .map(|p| frame.inverse_transform_point(p))
+            .collect();
+        let plan_times: Vec<f64> = (1..=cfg.time.plan_len)
+            .map(|k| k as f64 * cfg.time.plan_dt_secs)
+            .collect();
+        let actor_futures = self
+            .predict_actor_poses(&plan_times)
+            .into_iter()
+            .map(|poses| {
+                poses
+                    .into_iter()
+                    .map(|p| p.map(|p| relative_pose(frame, p)))
+                    .collect()
+            })
+            .collect();
         let actors = st
             .actors
             .iter()
@@ -52,13 +76,15 @@ impl World {
             .collect();
         let now = self.time_secs();
         let history = self.history_global();
-        let log_end_secs = (self.shared.scene.end_us() - self.shared.start_us) as f64 * 1e-6;
         let logged_future_ego = (1..=cfg.time.plan_len)
             .filter_map(|k| {
-                let t = (now + k as f64 * cfg.time.plan_dt_secs).min(log_end_secs);
-                self.ego_log_pose_at(t).map(|p| relative_pose(frame, p))
+                self.ego_log_pose_extrapolated(now + k as f64 * cfg.time.plan_dt_secs)
+                    .map(|p| relative_pose(frame, p))
             })
             .collect();
+        let logged_ego_now = self
+            .ego_log_pose_extrapolated(now)
+            .map(|p| relative_pose(frame, p));
         Observation {
             time_secs: now,
             step: st.step,
@@ -99,13 +125,45 @@ impl World {
             views: None,
             privileged: Some(Privileged {
                 actors,
+                actor_futures,
                 map: self.shared.scene.map.clone(),
                 ego_pose_global: frame,
                 logged_future_ego,
+                logged_ego_now,
                 route_progress_m: st.route_progress_m,
                 route_length_m: route.length_m(),
             }),
         }
+    }
+
+    /// The logged ego pose `t_secs` after the episode start; past the end of the log, the last
+    /// logged pose moved on at the log's final speed (the mean over its last
+    /// `LOG_END_SPEED_WINDOW_SECS`): along the route extension (the lanes) when the log ends at
+    /// the route end, else straight along its heading. A log ends mid-drive, not at a stop: repeating its last
+    /// pose would ask for an instant stop (an infeasible plan that fails every comfort bound).
+    pub fn ego_log_pose_extrapolated(&self, t_secs: f64) -> Option<Pose2> {
+        let log_end_secs = (self.shared.scene.end_us() - self.shared.start_us) as f64 * 1e-6;
+        if t_secs <= log_end_secs {
+            return self.ego_log_pose_at(t_secs);
+        }
+        let end = self.ego_log_pose_at(log_end_secs)?;
+        let speed_mps = self
+            .ego_log_pose_at(log_end_secs - LOG_END_SPEED_WINDOW_SECS)
+            .map_or(0.0, |p| p.xy.distance(end.xy) / LOG_END_SPEED_WINDOW_SECS);
+        let distance_m = speed_mps * (t_secs - log_end_secs);
+        let ext = &self.shared.route_extension;
+        if ext.points()[0].distance(end.xy) < LOG_END_ON_ROUTE_END_M {
+            // The log ends where the route does: on along the lanes.
+            let pose = ext.pose_at(distance_m.min(ext.length_m()), 0.0);
+            return Some(Pose2 {
+                xy: pose.xy,
+                yaw: if distance_m > 0.0 { pose.yaw } else { end.yaw },
+            });
+        }
+        Some(Pose2 {
+            xy: end.xy + DVec2::from_angle(end.yaw) * distance_m,
+            yaw: end.yaw,
+        })
     }
 
     /// Global poses, speeds and accelerations at the last `EGO_HISTORY_LEN` decision ticks,
