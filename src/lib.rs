@@ -7,5 +7,6 @@ pub mod agent;
 pub mod config;
 pub mod geometry;
 pub mod metrics;
+pub mod render;
 pub mod rollout;
 pub mod scene;
