@@ -4,9 +4,11 @@
 //! See ARCHITECTURE.md for the module table and the data flow of one episode.
 
 pub mod agent;
+pub mod bench;
 pub mod config;
 pub mod geometry;
 pub mod metrics;
 pub mod render;
 pub mod rollout;
 pub mod scene;
+pub mod world;

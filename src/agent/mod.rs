@@ -1,9 +1,43 @@
 //! The agent slot: `trait Agent`, the `Observation` it sees and the `Plan` it returns.
 //! Agents never touch the World; privileged ground truth is a separate, clearly named part of
 //! the Observation for experts and data generation.
+//!
+//! Built-in agents live in one table (`registry`): `replay` (drives the logged ego track) and
+//! `expert` (privileged route following with IDM-like speed control).
+
+pub mod expert;
+pub mod observation;
+pub mod registry;
+pub mod replay;
+
+pub use observation::*;
 
 use glam::DVec2;
 use serde::{Deserialize, Serialize};
+
+/// Errors an agent reports instead of a plan.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AgentError {
+    #[error("unknown agent `{name}`; built-in agents: {known}")]
+    UnknownAgent { name: String, known: String },
+    #[error("agent `{agent}` needs the privileged part of the observation, which is absent")]
+    MissingPrivileged { agent: String },
+    #[error("agent `{agent}` failed: {message}")]
+    Failed { agent: String, message: String },
+}
+
+/// A driving policy. Called once per decision tick with the current observation.
+pub trait Agent: Send {
+    fn name(&self) -> &str;
+    /// Start of an episode: drop per-episode memory and reseed.
+    fn reset(&mut self, _seed: u64) {}
+    /// Whether the agent reads `Observation::privileged` (experts, data generation). The
+    /// episode runner strips the privileged part for agents that return false.
+    fn needs_privileged(&self) -> bool {
+        false
+    }
+    fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError>;
+}
 
 /// Navigation command, UniAD / NeuroNCAP / HUGSIM numbering.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]

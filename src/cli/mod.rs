@@ -3,10 +3,13 @@
 
 use clap::{Parser, Subcommand};
 
+mod bench;
+mod bench_sim;
 mod results;
 mod rollout;
 pub mod scenario;
 pub mod scenes;
+mod synth;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -32,6 +35,9 @@ pub enum Command {
     /// Check scenario files.
     #[command(subcommand)]
     Scenario(scenario::ScenarioCommand),
+    /// Benchmarks: scene loading at trainval scale, simulation steps per second.
+    #[command(subcommand)]
+    Bench(bench::BenchCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -53,10 +59,13 @@ pub enum ScenesCommand {
         #[arg(long, required = true)]
         all: bool,
     },
+    /// Generate a synthetic dataset in the nuScenes format.
+    Synth(synth::SynthArgs),
 }
 
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
+        Command::Bench(c) => bench::run(c),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
@@ -65,6 +74,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             ScenesCommand::List(data) => scenes::list(&data),
             ScenesCommand::Show { name, data } => scenes::show(&name, &data),
             ScenesCommand::Validate { all: _ } => scenes::validate_all(),
+            ScenesCommand::Synth(args) => synth::run(args),
         },
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),

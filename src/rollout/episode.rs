@@ -1,37 +1,426 @@
-//! The single integration point between the batch runner and the simulator: run one episode
-//! of a job and return its results row and recording.
+//! The one episode loop, shared by the batch runner and the viewer: build a World from a job
+//! (scene or scenario file, seed), let an agent plan every decision tick, score each plan
+//! (HUGSIM HD-Score terms, METRICS.md), step the World, and emit `EpisodeEvent`s
+//! (`Started`, one `Step` per decision, `Finished`). The batch runner feeds the events to an
+//! `EpisodeRecorder`; the viewer draws them as they come.
 //!
-//! NOT WIRED YET: the World, the metrics and the agents are built on other branches. Until the
-//! integrator replaces the body of `run_episode`, it returns `EpisodeError::NotWired` and every
-//! job of `mpa-sim rollout` ends up in `errors.jsonl`. The intended body:
-//!
-//! ```text
-//! let mut rec = EpisodeRecorder::new();
-//! let scenario = load scene / scenario file (job.scene, job.scenario_file), resolve(job.seed);
-//! let mut world = World::new(&scenario, job.seed); let mut agent = agents::make(&job.agent)?;
-//! rec.on_event(EpisodeEvent::Started { job: job.clone(), decision_dt_secs, config });
-//! loop { obs -> agent.plan -> scorer.update -> world.step;
-//!        rec.on_event(EpisodeEvent::Step(Box::new(RecordedStep { .. }))); if done { break } }
-//! rec.on_event(EpisodeEvent::Finished { terminal_reason, metrics });
-//! rec.finish().ok_or(EpisodeError::..)
-//! ```
+//! Per step, the plan is scored against the actors' predicted boxes at the plan times
+//! (`World::predict_actor_boxes`: the log for replayed actors, constant velocity for reactive
+//! ones) and the map's drivable area. At the end: RC from the furthest route progress, the
+//! HD-Score, episode figures and, for safety-critical scenarios, the NeuroNCAP score, whose
+//! reference impact speed comes from a second run of the same scenario and seed with the
+//! `replay` agent (the ego keeping to its log without reacting).
+
+use std::collections::BTreeMap;
+use std::path::Path;
+use std::sync::{Arc, Mutex, OnceLock};
+
+use glam::DVec2;
 
 use super::job::EpisodeJob;
-use super::recording::EpisodeRecording;
+use super::recording::{
+    ActorRecord, CandidateRecord, EgoRecord, EpisodeEvent, EpisodeRecorder, EpisodeRecording,
+    RecordedStep,
+};
 use super::row::EpisodeRow;
+use crate::agent::{self, Agent, Plan};
+use crate::geometry::Pose2;
+use crate::metrics::{
+    EgoShape, HdScoreAccumulator, StepInput, hd_step_scores, neuroncap_score, route_completion,
+};
+use crate::scene::scenario::{ResolvedScenario, load_spec, resolve};
+use crate::scene::{Scene, nuscenes, registry};
+use crate::world::{SimConfig, TerminalReason, World};
 
 #[derive(Debug, thiserror::Error)]
 pub enum EpisodeError {
-    #[error(
-        "episode runner not wired yet: the World/metrics/agents integration replaces \
-         rollout::episode::run_episode"
-    )]
-    NotWired,
+    #[error("scene {scene}: {message}")]
+    Scene { scene: String, message: String },
+    #[error("scenario {file}: {message}")]
+    Scenario { file: String, message: String },
+    #[error("agent {agent}: {message}")]
+    Agent { agent: String, message: String },
+    #[error("world: {0}")]
+    World(String),
     #[error("{0}")]
     Failed(String),
 }
 
-/// Run one episode of `job`. See the module docs: not wired to the simulator yet.
-pub fn run_episode(_job: &EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), EpisodeError> {
-    Err(EpisodeError::NotWired)
+/// Where scenes come from: a nuScenes data root and version folder.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+pub struct SceneSource {
+    pub dataroot: std::path::PathBuf,
+    pub version: String,
+}
+
+impl Default for SceneSource {
+    /// The shipped mini set.
+    fn default() -> Self {
+        SceneSource {
+            dataroot: registry::shipped_dataroot(),
+            version: registry::SHIPPED_VERSION.to_string(),
+        }
+    }
+}
+
+type SceneCache = Mutex<BTreeMap<(SceneSource, String), Arc<Scene>>>;
+
+/// Load a scene once per process (episodes of a batch share it read-only).
+pub fn cached_scene(source: &SceneSource, name: &str) -> Result<Arc<Scene>, EpisodeError> {
+    static CACHE: OnceLock<SceneCache> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
+    let key = (source.clone(), name.to_string());
+    if let Some(scene) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
+        return Ok(scene);
+    }
+    let loaded = nuscenes::load_scene(&source.dataroot, &source.version, name).map_err(|e| {
+        EpisodeError::Scene {
+            scene: name.to_string(),
+            message: e.to_string(),
+        }
+    })?;
+    let scene = Arc::new(loaded.value);
+    if let Ok(mut c) = cache.lock() {
+        c.insert(key, scene.clone());
+    }
+    Ok(scene)
+}
+
+/// The resolved scenario of a job: its scenario file resolved with the job's seed, or the
+/// nominal scenario of its scene.
+pub fn resolve_job(
+    job: &EpisodeJob,
+    source: &SceneSource,
+) -> Result<ResolvedScenario, EpisodeError> {
+    match &job.scenario_file {
+        Some(file) => resolve_file(file, job.seed, source),
+        None => Ok(ResolvedScenario::from_scene(cached_scene(
+            source, &job.scene,
+        )?)),
+    }
+}
+
+fn resolve_file(
+    file: &Path,
+    seed: u64,
+    source: &SceneSource,
+) -> Result<ResolvedScenario, EpisodeError> {
+    let bad = |message: String| EpisodeError::Scenario {
+        file: file.display().to_string(),
+        message,
+    };
+    let spec = load_spec(file).map_err(|e| bad(e.to_string()))?;
+    let scene = cached_scene(source, &spec.scene)?;
+    resolve(&spec, scene, seed).map_err(|e| bad(e.to_string()))
+}
+
+/// One episode in progress: the World, the agent and the running scores. Call
+/// `next_event` until it returns `None`.
+pub struct EpisodeLoop {
+    job: EpisodeJob,
+    world: World,
+    agent: Box<dyn Agent>,
+    config: SimConfig,
+    ego_shape: EgoShape,
+    hd: HdScoreAccumulator,
+    started: bool,
+    finished: bool,
+    last_plan: Option<Plan>,
+    distance_m: f64,
+    /// Relative speed at impact (ego minus actor velocity), when the episode ended in one.
+    impact_speed_mps: Option<f64>,
+    /// Safety-critical scenarios: the replay agent's impact speed on the same scenario and seed.
+    reference_impact_speed_mps: Option<f64>,
+}
+
+impl EpisodeLoop {
+    pub fn new(
+        job: &EpisodeJob,
+        scenario: &ResolvedScenario,
+        config: &SimConfig,
+    ) -> Result<EpisodeLoop, EpisodeError> {
+        let agent = agent::registry::create(&job.agent).map_err(|e| EpisodeError::Agent {
+            agent: job.agent.clone(),
+            message: e.to_string(),
+        })?;
+        EpisodeLoop::with_agent(job, scenario, config, agent)
+    }
+
+    /// The same, with an agent made by the caller (remote agents, MPA wrappers, tests).
+    pub fn with_agent(
+        job: &EpisodeJob,
+        scenario: &ResolvedScenario,
+        config: &SimConfig,
+        mut agent: Box<dyn Agent>,
+    ) -> Result<EpisodeLoop, EpisodeError> {
+        let world = World::new(scenario, job.seed, config)
+            .map_err(|e| EpisodeError::World(e.to_string()))?;
+        agent.reset(job.seed);
+        let reference_impact_speed_mps = if job.scenario_file.is_some() {
+            Some(reference_impact_speed(job, scenario, config)?)
+        } else {
+            None
+        };
+        Ok(EpisodeLoop {
+            job: job.clone(),
+            world,
+            agent,
+            config: config.clone(),
+            ego_shape: EgoShape::from_vehicle(&config.vehicle),
+            hd: HdScoreAccumulator::new(),
+            started: false,
+            finished: false,
+            last_plan: None,
+            distance_m: 0.0,
+            impact_speed_mps: None,
+            reference_impact_speed_mps,
+        })
+    }
+
+    pub fn world(&self) -> &World {
+        &self.world
+    }
+
+    pub fn last_plan(&self) -> Option<&Plan> {
+        self.last_plan.as_ref()
+    }
+
+    /// The next event, or `None` after `Finished`.
+    pub fn next_event(&mut self) -> Result<Option<EpisodeEvent>, EpisodeError> {
+        if !self.started {
+            self.started = true;
+            return Ok(Some(EpisodeEvent::Started {
+                job: self.job.clone(),
+                decision_dt_secs: self.config.time.decision_dt_secs,
+                config: serde_json::to_value(&self.config)
+                    .map_err(|e| EpisodeError::Failed(e.to_string()))?,
+            }));
+        }
+        if self.finished {
+            return Ok(None);
+        }
+        if let Some(reason) = self.world.terminal() {
+            self.finished = true;
+            return Ok(Some(EpisodeEvent::Finished {
+                terminal_reason: reason.as_str().to_string(),
+                metrics: self.final_metrics(&reason),
+            }));
+        }
+        self.decision_step()
+            .map(|s| Some(EpisodeEvent::Step(Box::new(s))))
+    }
+
+    fn decision_step(&mut self) -> Result<RecordedStep, EpisodeError> {
+        let full_obs = self.world.observation();
+        let obs = if self.agent.needs_privileged() {
+            full_obs
+        } else {
+            full_obs.without_privileged()
+        };
+        let plan = self.agent.plan(&obs).map_err(|e| EpisodeError::Agent {
+            agent: self.job.agent.clone(),
+            message: e.to_string(),
+        })?;
+
+        // Score the plan before executing it (HD-Score is a per-step plan score).
+        let plan_global = self.world.plan_to_global(&plan);
+        let dt = self.config.time.plan_dt_secs;
+        let times: Vec<f64> = (0..plan_global.len()).map(|i| i as f64 * dt).collect();
+        let actor_boxes = self.world.predict_actor_boxes(&times);
+        let ego = *self.world.ego();
+        let scores = hd_step_scores(&StepInput {
+            plan_dt_secs: dt,
+            ego_speed_mps: ego.speed_mps,
+            ego: self.ego_shape,
+            plan: &plan_global,
+            actor_boxes: &actor_boxes,
+            drivable: &self.world.map().drivable_areas,
+            dac_grid: Default::default(),
+        });
+        self.hd.push(&scores);
+
+        let mut record = RecordedStep {
+            step: self.world.step_index(),
+            time_secs: self.world.time_secs(),
+            ego: EgoRecord {
+                x: ego.pose.xy.x,
+                y: ego.pose.xy.y,
+                yaw: ego.pose.yaw,
+                speed_mps: ego.speed_mps,
+                accel_mps2: ego.accel_mps2,
+            },
+            actors: self
+                .world
+                .actors()
+                .iter()
+                .map(|a| ActorRecord {
+                    id: a.id.to_string(),
+                    class: a.class.as_str().to_string(),
+                    x: a.pose.xy.x,
+                    y: a.pose.xy.y,
+                    yaw: a.pose.yaw,
+                    length_m: a.length_m,
+                    width_m: a.width_m,
+                    height_m: a.height_m,
+                })
+                .collect(),
+            plan_global: plan_global.iter().map(|p| [p.xy.x, p.xy.y]).collect(),
+            candidates: plan
+                .candidates
+                .iter()
+                .map(|c| CandidateRecord {
+                    label: c.label.clone(),
+                    score: c.score,
+                    points: c
+                        .waypoints_ego_m
+                        .iter()
+                        .map(|w| to_global(ego.pose, *w))
+                        .collect(),
+                })
+                .collect(),
+            command: obs.command.as_str().to_string(),
+            scores: BTreeMap::from([
+                ("nc".to_string(), scores.nc),
+                ("dac".to_string(), scores.dac),
+                ("ttc".to_string(), scores.ttc),
+                ("com".to_string(), scores.com),
+                ("score".to_string(), scores.score),
+            ]),
+            events: Vec::new(),
+        };
+
+        let before = ego.pose.xy;
+        let events = self
+            .world
+            .step(&plan)
+            .map_err(|e| EpisodeError::World(e.to_string()))?;
+        self.distance_m += self.world.ego().pose.xy.distance(before);
+        for id in &events.triggered {
+            record.events.push(format!("trigger:{id}"));
+        }
+        if let Some(reason) = &events.terminal {
+            record.events.push(format!("terminal:{}", reason.as_str()));
+            if let TerminalReason::Collision { actor_id } = reason {
+                self.impact_speed_mps = Some(impact_speed(&self.world, actor_id));
+            }
+        }
+        self.last_plan = Some(plan);
+        Ok(record)
+    }
+
+    fn final_metrics(&self, reason: &TerminalReason) -> BTreeMap<String, f64> {
+        let route_length_m = self.world.route().length_m();
+        let progress_m = self.world.route_progress_m();
+        let rc = route_completion(progress_m, route_length_m);
+        let hd = self.hd.finish(rc);
+        let time_secs = self.world.time_secs();
+        let collided = matches!(reason, TerminalReason::Collision { .. });
+        let mut m = BTreeMap::from([
+            ("rc".to_string(), hd.rc),
+            ("nc".to_string(), hd.nc),
+            ("dac".to_string(), hd.dac),
+            ("ttc".to_string(), hd.ttc),
+            ("com".to_string(), hd.com),
+            ("score_mean".to_string(), hd.score_mean),
+            ("hd_score".to_string(), hd.hd_score),
+            ("collided".to_string(), f64::from(u8::from(collided))),
+            (
+                "off_road".to_string(),
+                f64::from(u8::from(matches!(reason, TerminalReason::OffRoad))),
+            ),
+            (
+                "mean_speed_mps".to_string(),
+                if time_secs > 0.0 {
+                    self.distance_m / time_secs
+                } else {
+                    0.0
+                },
+            ),
+            ("time_secs".to_string(), time_secs),
+            ("route_progress_m".to_string(), progress_m),
+            ("route_length_m".to_string(), route_length_m),
+        ]);
+        if collided {
+            m.insert(
+                "impact_speed_mps".to_string(),
+                self.impact_speed_mps.unwrap_or(f64::NAN),
+            );
+        }
+        if let Some(vr) = self.reference_impact_speed_mps {
+            m.insert("reference_impact_speed_mps".to_string(), vr);
+            let vi = self.impact_speed_mps.unwrap_or(0.0);
+            m.insert("neuroncap".to_string(), neuroncap_score(collided, vi, vr));
+        }
+        m
+    }
+}
+
+fn to_global(pose: Pose2, w: DVec2) -> [f64; 2] {
+    let p = pose.transform_point(w);
+    [p.x, p.y]
+}
+
+/// Norm of the ego-minus-actor velocity (NeuroNCAP's impact speed).
+fn impact_speed(world: &World, actor_id: &str) -> f64 {
+    let ego = world.ego();
+    let v_ego = DVec2::from_angle(ego.pose.yaw) * ego.speed_mps;
+    let v_actor = world
+        .actors()
+        .iter()
+        .find(|a| &*a.id == actor_id)
+        .map_or(DVec2::ZERO, |a| a.velocity_mps);
+    (v_ego - v_actor).length()
+}
+
+/// NeuroNCAP's v_r: the impact speed had the ego kept to its log without reacting (the
+/// `replay` agent on the same scenario and seed); 0 when that run does not collide.
+fn reference_impact_speed(
+    job: &EpisodeJob,
+    scenario: &ResolvedScenario,
+    config: &SimConfig,
+) -> Result<f64, EpisodeError> {
+    let mut world =
+        World::new(scenario, job.seed, config).map_err(|e| EpisodeError::World(e.to_string()))?;
+    let mut replay = agent::registry::create("replay").map_err(|e| EpisodeError::Agent {
+        agent: "replay".into(),
+        message: e.to_string(),
+    })?;
+    replay.reset(job.seed);
+    while world.terminal().is_none() {
+        let plan = replay
+            .plan(&world.observation())
+            .map_err(|e| EpisodeError::Agent {
+                agent: "replay".into(),
+                message: e.to_string(),
+            })?;
+        let events = world
+            .step(&plan)
+            .map_err(|e| EpisodeError::World(e.to_string()))?;
+        if let Some(TerminalReason::Collision { actor_id }) = events.terminal {
+            return Ok(impact_speed(&world, &actor_id));
+        }
+    }
+    Ok(0.0)
+}
+
+/// Run one episode of `job` on the shipped data with the default simulation config.
+pub fn run_episode(job: &EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), EpisodeError> {
+    run_episode_with(job, &SceneSource::default(), &SimConfig::default())
+}
+
+/// Run one episode of `job`: resolve its scenario, run the loop, collect row and recording.
+pub fn run_episode_with(
+    job: &EpisodeJob,
+    source: &SceneSource,
+    config: &SimConfig,
+) -> Result<(EpisodeRow, EpisodeRecording), EpisodeError> {
+    let scenario = resolve_job(job, source)?;
+    let mut episode = EpisodeLoop::new(job, &scenario, config)?;
+    let mut recorder = EpisodeRecorder::new();
+    while let Some(event) = episode.next_event()? {
+        recorder.on_event(event);
+    }
+    recorder
+        .finish()
+        .ok_or_else(|| EpisodeError::Failed("episode ended without a Finished event".into()))
 }

@@ -53,6 +53,10 @@ pub enum SceneError {
         token: String,
         location: String,
     },
+    #[error(
+        "{path}: missing map expansion (maps/expansion/<location>.json, version >= 1.3, is needed for the lane graph)"
+    )]
+    MissingMap { path: PathBuf },
     #[error("{0}")]
     Other(String),
 }

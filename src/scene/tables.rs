@@ -161,6 +161,13 @@ pub struct Visibility {
 // Map expansion (maps/expansion/<location>.json, version 1.3)
 // ---------------------------------------------------------------------------------------------
 
+/// Reference fields the real map files sometimes leave `null` or out (e.g. every road_block
+/// polygon_token of singapore-queenstown, nuscenes-devkit issue #1183; ped_crossing
+/// road_segment_token) read as `""`, the table's "no link" value. Written back as strings.
+fn null_as_empty<'de, D: serde::Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(Option::<String>::deserialize(d)?.unwrap_or_default())
+}
+
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct MapNode {
     pub token: String,
@@ -197,15 +204,20 @@ pub struct RoadSegment {
     pub token: String,
     pub polygon_token: String,
     pub is_intersection: bool,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub drivable_area_token: String,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct RoadBlock {
     pub token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub polygon_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from_edge_line_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub to_edge_line_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub road_segment_token: String,
 }
 
@@ -221,7 +233,9 @@ pub struct MapLane {
     pub token: String,
     pub polygon_token: String,
     pub lane_type: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from_edge_line_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub to_edge_line_token: String,
     pub left_lane_divider_segments: Vec<DividerSegment>,
     pub right_lane_divider_segments: Vec<DividerSegment>,
@@ -231,6 +245,7 @@ pub struct MapLane {
 pub struct PedCrossing {
     pub token: String,
     pub polygon_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub road_segment_token: String,
 }
 
@@ -248,6 +263,7 @@ pub struct StopLine {
     pub stop_line_type: String,
     pub ped_crossing_tokens: Vec<String>,
     pub traffic_light_tokens: Vec<String>,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub road_block_token: String,
 }
 
@@ -256,6 +272,7 @@ pub struct CarparkArea {
     pub token: String,
     pub polygon_token: String,
     pub orientation: f64,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub road_block_token: String,
 }
 
@@ -263,6 +280,7 @@ pub struct CarparkArea {
 pub struct RoadDivider {
     pub token: String,
     pub line_token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub road_segment_token: String,
 }
 
@@ -296,6 +314,7 @@ pub struct TrafficLight {
     pub token: String,
     pub line_token: String,
     pub traffic_light_type: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub from_road_block_token: String,
     pub items: Vec<TrafficLightItem>,
     pub pose: RelPose,
@@ -304,6 +323,7 @@ pub struct TrafficLight {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LaneConnector {
     pub token: String,
+    #[serde(default, deserialize_with = "null_as_empty")]
     pub polygon_token: String,
 }
 

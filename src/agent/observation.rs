@@ -1,0 +1,105 @@
+//! What an agent sees at a decision tick. Everything is in the ego frame at decision time
+//! (x forward, y left, origin at the rear axle) unless a field says otherwise.
+//!
+//! Learned agents may read the sensors (`views`), the ego state and history, the command and
+//! the route ahead. `privileged` is ground truth for experts and data generation only.
+
+use super::Command;
+use crate::geometry::Pose2;
+use crate::scene::{ActorClass, MapData};
+use glam::DVec2;
+use std::sync::Arc;
+
+/// Number of poses in `Observation::ego_history` (MPA: 5 steps of history).
+pub const EGO_HISTORY_LEN: usize = 5;
+/// Spacing and length of `Observation::route_ahead_ego_m`.
+pub const ROUTE_AHEAD_SPACING_M: f64 = 1.0;
+pub const ROUTE_AHEAD_LENGTH_M: f64 = 80.0;
+
+/// Ego motion state.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EgoObservation {
+    pub speed_mps: f64,
+    pub accel_mps2: f64,
+    pub yaw_rate_radps: f64,
+    pub steer_rad: f64,
+}
+
+/// Ego kinematics and route coordinates at one past decision tick.
+#[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]
+pub struct EgoHistoryState {
+    pub speed_mps: f64,
+    pub accel_mps2: f64,
+    /// Arc length of the rear axle's projection on the route (may be below the start's).
+    pub route_s_m: f64,
+    /// Signed offset from the route, left positive.
+    pub route_lateral_m: f64,
+}
+
+/// Rendered camera views. Placeholder: the renderer fills this in (RGB, depth and semantic
+/// images of the six cameras); until then the World leaves `Observation::views` as `None`.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Views {}
+
+/// A ground-truth actor, in the ego frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ActorObservation {
+    pub id: Arc<str>,
+    pub class: ActorClass,
+    /// Box-centre pose.
+    pub pose: Pose2,
+    pub length_m: f64,
+    pub width_m: f64,
+    pub velocity_mps: DVec2,
+    pub is_static: bool,
+}
+
+/// Ground truth for privileged agents.
+#[derive(Debug, Clone)]
+pub struct Privileged {
+    /// Present actors.
+    pub actors: Vec<ActorObservation>,
+    /// The map (global frame) and the ego's global pose to relate it to the ego frame.
+    pub map: Arc<MapData>,
+    pub ego_pose_global: Pose2,
+    /// Logged ego (rear-axle) poses at the plan times (`plan_dt_secs` x 1..=`plan_len`) after
+    /// now; past the end of the log the last logged pose repeats.
+    pub logged_future_ego: Vec<Pose2>,
+    /// Route progress (furthest arc length reached) and route length.
+    pub route_progress_m: f64,
+    pub route_length_m: f64,
+}
+
+#[derive(Debug, Clone)]
+pub struct Observation {
+    pub time_secs: f64,
+    pub step: u64,
+    pub ego: EgoObservation,
+    /// The last `EGO_HISTORY_LEN` rear-axle poses at decision ticks, oldest first; the last one
+    /// is the current pose (the origin). Before the episode start: the log, else extrapolated
+    /// backwards at the start speed.
+    pub ego_history: Vec<Pose2>,
+    /// Kinematics and route coordinates at the same ticks as `ego_history` (MPA's history
+    /// features besides the pose).
+    pub ego_history_states: Vec<EgoHistoryState>,
+    pub command: Command,
+    /// Route points from the ego's projection onwards, `ROUTE_AHEAD_SPACING_M` apart, up to
+    /// `ROUTE_AHEAD_LENGTH_M` or the route end.
+    pub route_ahead_ego_m: Vec<DVec2>,
+    /// The plan shape the World expects.
+    pub plan_dt_secs: f64,
+    pub plan_len: usize,
+    /// Camera views (filled by the renderer; `None` without rendering).
+    pub views: Option<Views>,
+    pub privileged: Option<Privileged>,
+}
+
+impl Observation {
+    /// The same observation without ground truth (for non-privileged agents).
+    pub fn without_privileged(&self) -> Observation {
+        Observation {
+            privileged: None,
+            ..self.clone()
+        }
+    }
+}
