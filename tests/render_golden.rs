@@ -4,6 +4,7 @@
 //! `UPDATE_SNAPSHOTS=1 cargo test --test render_golden` rewrites tests/snapshots/*.png. On a
 //! mismatch the test writes `<name>-actual.png` and `<name>-difference.png` beside the snapshot.
 //! `RENDER_OUT=DIR` also writes every output file of each frame there (for looking at them).
+#![allow(clippy::unwrap_used)] // test file: a failed unwrap is a failed test
 
 mod render_common;
 
@@ -33,8 +34,8 @@ fn snapshot_dir() -> PathBuf {
 fn render(location: Location) -> Views {
     let ctx = testing_context().expect("a Vulkan adapter (install mesa-vulkan-drivers)");
     let map = render_common::town(location);
-    let mut r = Renderer::new(&ctx.device, &ctx.queue, &map, &RenderConfig::default())
-        .expect("renderer");
+    let mut r =
+        Renderer::new(&ctx.device, &ctx.queue, &map, &RenderConfig::default()).expect("renderer");
     let views = r
         .render_views(
             &render_common::ego_pose(location),
@@ -59,12 +60,25 @@ fn check(name: &str, w: u32, h: u32, rgb: &[u8]) {
         return;
     }
     let expected = image::open(&path)
-        .unwrap_or_else(|e| panic!("{}: {e} (run with UPDATE_SNAPSHOTS=1 to create)", path.display()))
+        .unwrap_or_else(|e| {
+            panic!(
+                "{}: {e} (run with UPDATE_SNAPSHOTS=1 to create)",
+                path.display()
+            )
+        })
         .to_rgb8();
-    assert_eq!((expected.width(), expected.height()), (w, h), "{name}: size");
+    assert_eq!(
+        (expected.width(), expected.height()),
+        (w, h),
+        "{name}: size"
+    );
     let mut diff = vec![0u8; rgb.len()];
     let mut differing = 0usize;
-    for (i, (a, b)) in rgb.chunks_exact(3).zip(expected.as_raw().chunks_exact(3)).enumerate() {
+    for (i, (a, b)) in rgb
+        .chunks_exact(3)
+        .zip(expected.as_raw().chunks_exact(3))
+        .enumerate()
+    {
         let d = (0..3).map(|k| a[k].abs_diff(b[k])).max().unwrap_or(0);
         if d > CHANNEL_TOLERANCE {
             differing += 1;

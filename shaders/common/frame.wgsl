@@ -98,7 +98,7 @@ fn shade(albedo_in: vec3<f32>, normal_in: vec3<f32>, world: vec3<f32>, class_id:
         // Low-amplitude value noise so large flat areas do not look like plastic.
         let cell = select(0.5, 1.5, class_id == CLASS_TERRAIN);
         let g = hash2(floor(world.xy / cell));
-        albedo = albedo * (0.9 + 0.2 * g);
+        albedo = albedo * (0.94 + 0.12 * g);
     }
     let ambient = frame.sun.w;
     let sky = ambient * (0.8 + 0.2 * n.z);

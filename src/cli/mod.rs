@@ -5,6 +5,7 @@ use clap::{Parser, Subcommand};
 
 mod bench;
 mod bench_sim;
+mod render;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -38,6 +39,8 @@ pub enum Command {
     /// Benchmarks: scene loading at trainval scale, simulation steps per second.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Render the six cameras of a scene at a time: RGB, depth and semantic images.
+    Render(render::RenderArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -66,6 +69,7 @@ pub enum ScenesCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(c) => bench::run(c),
+        Command::Render(a) => render::run(&a),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());

@@ -8,7 +8,7 @@
 
 use crate::render::mesh::MeshData;
 use crate::render::semantic::actor_class_id;
-use crate::scene::{ActorClass, Pose};
+use crate::scene::{ActorClass, Pose, Scene};
 use bytemuck::{Pod, Zeroable};
 use glam::{DAffine3, DVec3, Vec3};
 
@@ -22,6 +22,29 @@ pub struct ActorInstance {
     pub size_wlh_m: DVec3,
     /// Picks the paint colour from the class palette (e.g. a hash of the instance token).
     pub variant: u32,
+}
+
+/// FNV-1a of a token: a stable paint variant per instance.
+pub fn variant_of(token: &str) -> u32 {
+    token.bytes().fold(0x811c_9dc5u32, |h, b| {
+        (h ^ b as u32).wrapping_mul(0x0100_0193)
+    })
+}
+
+/// The scene's logged actors at `t_us` (those whose track covers that time).
+pub fn scene_actors_at(scene: &Scene, t_us: i64) -> Vec<ActorInstance> {
+    scene
+        .actors
+        .iter()
+        .filter_map(|a| {
+            a.pose_at(t_us).map(|pose| ActorInstance {
+                class: a.class,
+                pose,
+                size_wlh_m: a.size_wlh_m,
+                variant: variant_of(&a.instance_token),
+            })
+        })
+        .collect()
 }
 
 /// Vertex of an actor model. Must match `VertexIn` in `shaders/actor.wgsl`.
@@ -73,7 +96,8 @@ impl ActorInstanceRaw {
 
     /// The instance data of an actor in the render frame of `origin`.
     pub fn new(a: &ActorInstance, origin: DVec3) -> ActorInstanceRaw {
-        let lwh = DVec3::new(a.size_wlh_m.y, a.size_wlh_m.x, a.size_wlh_m.z).max(DVec3::splat(0.05));
+        let lwh =
+            DVec3::new(a.size_wlh_m.y, a.size_wlh_m.x, a.size_wlh_m.z).max(DVec3::splat(0.05));
         let m = DAffine3::from_scale_rotation_translation(
             lwh,
             a.pose.rotation,
@@ -108,15 +132,25 @@ pub fn paint(class: ActorClass, variant: u32) -> [f32; 3] {
         ActorClass::Car => &[
             [235, 235, 235],
             [190, 192, 196],
-            [40, 40, 44],
-            [90, 92, 96],
-            [160, 30, 30],
-            [30, 60, 130],
+            [58, 58, 64],
+            [100, 102, 108],
+            [165, 35, 35],
+            [40, 70, 140],
             [225, 225, 230],
-            [20, 20, 22],
+            [48, 52, 60],
         ],
-        ActorClass::Truck => &[[230, 230, 226], [200, 200, 200], [40, 80, 140], [200, 120, 30]],
-        ActorClass::Bus => &[[200, 40, 40], [235, 235, 235], [40, 130, 70], [230, 190, 40]],
+        ActorClass::Truck => &[
+            [230, 230, 226],
+            [200, 200, 200],
+            [40, 80, 140],
+            [200, 120, 30],
+        ],
+        ActorClass::Bus => &[
+            [200, 40, 40],
+            [235, 235, 235],
+            [40, 130, 70],
+            [230, 190, 40],
+        ],
         ActorClass::Pedestrian => &[
             [180, 40, 40],
             [40, 70, 150],
@@ -208,7 +242,11 @@ pub fn box_model(c: ActorClass) -> MeshData {
         }
         ActorClass::Pedestrian => {
             let skin = [0.45, 0.3, 0.22];
-            m.add_box(v(-0.2, -0.35, -0.5), v(0.2, -0.05, -0.05), [0.06, 0.06, 0.08]);
+            m.add_box(
+                v(-0.2, -0.35, -0.5),
+                v(0.2, -0.05, -0.05),
+                [0.06, 0.06, 0.08],
+            );
             m.add_box(v(-0.2, 0.05, -0.5), v(0.2, 0.35, -0.05), [0.06, 0.06, 0.08]);
             m.add_box(v(-0.3, -0.5, -0.05), v(0.3, 0.5, 0.32), WHITE);
             m.add_box(v(-0.22, -0.25, 0.33), v(0.22, 0.25, 0.5), skin);
@@ -262,7 +300,10 @@ mod tests {
         let m = glam::Mat4::from_cols_array_2d(&raw.model);
         // The front-face centre (x = 0.5) is 2.25 m along the heading (+y here).
         let front = m.transform_point3(Vec3::new(0.5, 0.0, 0.0));
-        assert!((front - Vec3::new(10.0, 22.25, 0.8)).length() < 1e-5, "{front}");
+        assert!(
+            (front - Vec3::new(10.0, 22.25, 0.8)).length() < 1e-5,
+            "{front}"
+        );
         let top = m.transform_point3(Vec3::new(0.0, 0.0, 0.5));
         assert!((top.z - 1.6).abs() < 1e-6);
     }

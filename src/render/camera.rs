@@ -109,7 +109,12 @@ pub fn clip_from_camera(k: DMat3, w: u32, h: u32) -> DMat4 {
     DMat4::from_cols(
         DVec4::new(2.0 * fx / w, 0.0, 0.0, 0.0),
         DVec4::new(2.0 * s / w, -2.0 * fy / h, 0.0, 0.0),
-        DVec4::new(2.0 * (cx + 0.5) / w - 1.0, 1.0 - 2.0 * (cy + 0.5) / h, a, 1.0),
+        DVec4::new(
+            2.0 * (cx + 0.5) / w - 1.0,
+            1.0 - 2.0 * (cy + 0.5) / h,
+            a,
+            1.0,
+        ),
         DVec4::new(0.0, 0.0, b, 0.0),
     )
 }

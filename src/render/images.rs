@@ -30,16 +30,28 @@ fn io_err(path: &Path, e: impl std::fmt::Display) -> RenderError {
     }
 }
 
-fn save(path: &Path, w: u32, h: u32, data: &[u8], color: image::ExtendedColorType) -> Result<(), RenderError> {
+fn save(
+    path: &Path,
+    w: u32,
+    h: u32,
+    data: &[u8],
+    color: image::ExtendedColorType,
+) -> Result<(), RenderError> {
     image::save_buffer(path, data, w, h, color).map_err(|e| io_err(path, e))
 }
 
 /// Turbo colour map (Mikhailov 2019, polynomial approximation), t in [0, 1].
 pub fn turbo(t: f32) -> [u8; 3] {
     let t = t.clamp(0.0, 1.0) as f64;
-    let r = 0.13572138 + t * (4.61539260 + t * (-42.66032258 + t * (132.13108234 + t * (-152.94239396 + t * 59.28637943))));
-    let g = 0.09140261 + t * (2.19418839 + t * (4.84296658 + t * (-14.18503333 + t * (4.27729857 + t * 2.82956604))));
-    let b = 0.10667330 + t * (12.64194608 + t * (-60.58204836 + t * (110.36276771 + t * (-89.90310912 + t * 27.34824973))));
+    let r = 0.13572138
+        + t * (4.61539260
+            + t * (-42.66032258 + t * (132.13108234 + t * (-152.94239396 + t * 59.28637943))));
+    let g = 0.09140261
+        + t * (2.19418839
+            + t * (4.84296658 + t * (-14.18503333 + t * (4.27729857 + t * 2.82956604))));
+    let b = 0.10667330
+        + t * (12.64194608
+            + t * (-60.58204836 + t * (110.36276771 + t * (-89.90310912 + t * 27.34824973))));
     [r, g, b].map(|c| (c.clamp(0.0, 1.0) * 255.0).round() as u8)
 }
 
@@ -129,7 +141,8 @@ pub fn contact_sheet(views: &Views) -> (u32, u32, Vec<u8>) {
             for y in 0..th {
                 let src = (y * tw * 3) as usize;
                 let dst = (((y0 + y) * w + x0) * 3) as usize;
-                out[dst..dst + (tw * 3) as usize].copy_from_slice(&v.rgb[src..src + (tw * 3) as usize]);
+                out[dst..dst + (tw * 3) as usize]
+                    .copy_from_slice(&v.rgb[src..src + (tw * 3) as usize]);
             }
         }
     }
@@ -171,9 +184,14 @@ mod tests {
     }
 
     #[test]
-    fn turbo_ends_are_dark_blue_and_dark_red() {
-        let lo = turbo(0.0);
-        let hi = turbo(1.0);
-        assert!(lo[2] > lo[0] && hi[0] > hi[2], "{lo:?} {hi:?}");
+    fn turbo_runs_blue_green_red() {
+        let dominant = |t: f32| {
+            let c = turbo(t);
+            (0..3).max_by_key(|k| c[*k]).unwrap()
+        };
+        assert_eq!(dominant(0.1), 2, "near is blue");
+        assert_eq!(dominant(0.5), 1, "middle is green");
+        assert_eq!(dominant(0.9), 0, "far is red");
+        assert_eq!(turbo(2.0), turbo(1.0), "clamped");
     }
 }

@@ -106,7 +106,12 @@ impl MeshBuilder {
         // Right-hand normal of a -> b; counter-clockwise rings get outward walls.
         let n = DVec2::new(d.y, -d.x).normalize_or_zero();
         self.quad(
-            [a.extend(z0_m), b.extend(z0_m), b.extend(z1_m), a.extend(z1_m)],
+            [
+                a.extend(z0_m),
+                b.extend(z0_m),
+                b.extend(z1_m),
+                a.extend(z1_m),
+            ],
             n.extend(0.0).as_vec3(),
             m,
         );
@@ -277,7 +282,7 @@ impl MeshData {
         let n = self.positions.len();
         self.normals.len() == n
             && self.colors.len() == n
-            && self.indices.len() % 3 == 0
+            && self.indices.len().is_multiple_of(3)
             && self.indices.iter().all(|i| (*i as usize) < n)
     }
 }
@@ -306,7 +311,12 @@ mod tests {
             .indices
             .chunks_exact(3)
             .map(|t| {
-                let p = |i: u32| DVec2::new(v[i as usize].position[0] as f64, v[i as usize].position[1] as f64);
+                let p = |i: u32| {
+                    DVec2::new(
+                        v[i as usize].position[0] as f64,
+                        v[i as usize].position[1] as f64,
+                    )
+                };
                 let (a, bb, c) = (p(t[0]), p(t[1]), p(t[2]));
                 let cross = (bb - a).perp_dot(c - a);
                 assert!(cross >= 0.0, "triangles face up");
@@ -328,7 +338,11 @@ mod tests {
             let n = (p(t[1]) - p(t[0])).cross(p(t[2]) - p(t[0]));
             let centroid = (p(t[0]) + p(t[1]) + p(t[2])) / 3.0;
             assert!(n.dot(centroid) > 0.0, "counter-clockwise seen from outside");
-            assert!(n.normalize().dot(Vec3::from_array(m.normals[t[0] as usize])) > 0.99);
+            assert!(
+                n.normalize()
+                    .dot(Vec3::from_array(m.normals[t[0] as usize]))
+                    > 0.99
+            );
         }
     }
 }

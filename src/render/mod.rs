@@ -44,7 +44,9 @@ pub enum RenderError {
          `apt-get install mesa-vulkan-drivers libvulkan1` (lavapipe)"
     )]
     NoAdapter,
-    #[error("no {wanted} adapter among the Vulkan adapters found: {found} (set MPA_SIM_ADAPTER=auto to take any)")]
+    #[error(
+        "no {wanted} adapter among the Vulkan adapters found: {found} (set MPA_SIM_ADAPTER=auto to take any)"
+    )]
     NoMatchingAdapter { wanted: String, found: String },
     #[error("MPA_SIM_ADAPTER={value:?}: expected auto, gpu or cpu")]
     BadAdapterEnv { value: String },
@@ -55,7 +57,10 @@ pub enum RenderError {
     #[error("reading rendered images back failed: {0}")]
     Readback(String),
     #[error("{path}: {message}")]
-    Io { path: std::path::PathBuf, message: String },
+    Io {
+        path: std::path::PathBuf,
+        message: String,
+    },
 }
 
 /// Renderer options.

@@ -109,7 +109,13 @@ impl Pipelines {
                 cache: None,
             })
         };
-        let sky = pipeline("sky", &sky_module, &[], false, wgpu::CompareFunction::Always);
+        let sky = pipeline(
+            "sky",
+            &sky_module,
+            &[],
+            false,
+            wgpu::CompareFunction::Always,
+        );
         let mesh = pipeline(
             "mesh",
             &mesh_module,
@@ -120,7 +126,10 @@ impl Pipelines {
         let actor = pipeline(
             "actor",
             &actor_module,
-            &[Some(ActorVertex::layout()), Some(ActorInstanceRaw::layout())],
+            &[
+                Some(ActorVertex::layout()),
+                Some(ActorInstanceRaw::layout()),
+            ],
             true,
             wgpu::CompareFunction::Greater,
         );

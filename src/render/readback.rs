@@ -131,7 +131,10 @@ impl Renderer {
         if !reuse {
             self.frame = Some(FrameResources::new(&self.device, n, w, h));
         }
-        let frame = self.frame.as_ref().expect("frame resources were just ensured");
+        let frame = self
+            .frame
+            .as_ref()
+            .expect("frame resources were just ensured");
         let views: Vec<ViewCamera> = rig
             .cameras
             .iter()
@@ -154,12 +157,10 @@ impl Renderer {
         self.queue.submit([encoder.finish()]);
 
         let (tx, rx) = std::sync::mpsc::channel();
-        frame
-            .staging
-            .map_async(wgpu::MapMode::Read, .., move |r| {
-                // The receiver lives until recv below returns; a send error cannot happen.
-                let _ = tx.send(r);
-            });
+        frame.staging.map_async(wgpu::MapMode::Read, .., move |r| {
+            // The receiver lives until recv below returns; a send error cannot happen.
+            let _ = tx.send(r);
+        });
         self.device
             .poll(wgpu::PollType::wait_indefinitely())
             .map_err(|e| RenderError::Readback(e.to_string()))?;
@@ -175,7 +176,10 @@ impl Renderer {
             for (i, v) in views.iter().enumerate() {
                 let o = frame.offsets[i];
                 let rgba = unpad(&data, o[0], w * 4, h);
-                let rgb: Vec<u8> = rgba.chunks_exact(4).flat_map(|p| [p[0], p[1], p[2]]).collect();
+                let rgb: Vec<u8> = rgba
+                    .chunks_exact(4)
+                    .flat_map(|p| [p[0], p[1], p[2]])
+                    .collect();
                 let depth_bytes = unpad(&data, o[1], w * 4, h);
                 let depth_m: Vec<f32> = depth_bytes
                     .chunks_exact(4)

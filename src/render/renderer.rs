@@ -80,7 +80,11 @@ impl Lighting {
         let lin = |c: [u8; 3]| {
             c.map(|v| {
                 let s = v as f32 / 255.0;
-                if s <= 0.04045 { s / 12.92 } else { ((s + 0.055) / 1.055).powf(2.4) }
+                if s <= 0.04045 {
+                    s / 12.92
+                } else {
+                    ((s + 0.055) / 1.055).powf(2.4)
+                }
             })
         };
         Lighting {
@@ -118,8 +122,11 @@ impl Renderer {
         config: &RenderConfig,
     ) -> Renderer {
         let pipelines = Pipelines::new(device);
-        let lighting =
-            Lighting::for_style(&scene.style, config.sun_azimuth_deg, config.sun_elevation_deg);
+        let lighting = Lighting::for_style(
+            &scene.style,
+            config.sun_azimuth_deg,
+            config.sun_elevation_deg,
+        );
         let stats = SceneStats {
             triangles: scene.mesh.indices.len() / 3,
             buildings: scene.buildings,
@@ -175,7 +182,12 @@ impl Renderer {
                         color: m.colors.get(i).copied().unwrap_or([1.0; 3]),
                     })
                     .collect();
-                upload(&self.device, "actor model", bytemuck::cast_slice(&verts), &m.indices)
+                upload(
+                    &self.device,
+                    "actor model",
+                    bytemuck::cast_slice(&verts),
+                    &m.indices,
+                )
             })
             .collect();
     }
@@ -185,7 +197,10 @@ impl Renderer {
         let mut raw: Vec<(usize, ActorInstanceRaw)> = actors
             .iter()
             .map(|a| {
-                let ci = ActorClass::ALL.iter().position(|c| *c == a.class).unwrap_or(0);
+                let ci = ActorClass::ALL
+                    .iter()
+                    .position(|c| *c == a.class)
+                    .unwrap_or(0);
                 (ci, ActorInstanceRaw::new(a, self.origin))
             })
             .collect();
@@ -202,7 +217,8 @@ impl Renderer {
         }
         let data: Vec<ActorInstanceRaw> = raw.into_iter().map(|(_, r)| r).collect();
         if !data.is_empty() {
-            self.queue.write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
+            self.queue
+                .write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
         }
     }
 
@@ -213,7 +229,12 @@ impl Renderer {
 
     /// Draw sky, static scene and the current actors from `camera` into `targets` (all cleared
     /// first). Write the camera's uniform before the encoder is submitted.
-    pub fn draw(&self, encoder: &mut wgpu::CommandEncoder, targets: &TargetViews<'_>, camera: &GpuCamera) {
+    pub fn draw(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        targets: &TargetViews<'_>,
+        camera: &GpuCamera,
+    ) {
         let clear = |c: wgpu::Color| wgpu::Operations {
             load: wgpu::LoadOp::Clear(c),
             store: wgpu::StoreOp::Store,

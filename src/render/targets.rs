@@ -70,7 +70,14 @@ impl RenderTargets {
         let color = texture(device, "color", width, height, COLOR_FORMAT, true);
         let depth_m = texture(device, "depth_m", width, height, DEPTH_M_FORMAT, true);
         let semantic = texture(device, "semantic", width, height, SEMANTIC_FORMAT, true);
-        let depth_buffer = texture(device, "depth buffer", width, height, DEPTH_BUFFER_FORMAT, false);
+        let depth_buffer = texture(
+            device,
+            "depth buffer",
+            width,
+            height,
+            DEPTH_BUFFER_FORMAT,
+            false,
+        );
         let view = |t: &wgpu::Texture| t.create_view(&wgpu::TextureViewDescriptor::default());
         RenderTargets {
             width,

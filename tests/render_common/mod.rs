@@ -70,19 +70,53 @@ pub fn town(location: Location) -> MapData {
                 holes: vec![sq(42.0)],
             },
         ],
-        stop_lines: vec![rect(17.5, -60.0, 18.0, -53.0), rect(26.0, -53.0, 26.5, -46.0)],
+        stop_lines: vec![
+            rect(17.5, -60.0, 18.0, -53.0),
+            rect(26.0, -53.0, 26.5, -46.0),
+        ],
         carpark_areas: vec![],
     }
 }
 
-/// nuScenes-like rig: (channel, ego translation, yaw of the optical axis (deg), fx, cx, cy).
-const MOUNTS: [(&str, [f64; 3], f64, f64, f64, f64); 6] = [
+/// A camera mount: channel, ego translation, yaw of the optical axis (deg), fx, cx, cy.
+type Mount = (&'static str, [f64; 3], f64, f64, f64, f64);
+
+/// nuScenes-like rig.
+const MOUNTS: [Mount; 6] = [
     ("CAM_FRONT", [1.70, 0.016, 1.51], 0.0, 1266.4, 816.3, 491.5),
-    ("CAM_FRONT_RIGHT", [1.55, -0.49, 1.50], -55.0, 1260.8, 808.0, 495.3),
-    ("CAM_FRONT_LEFT", [1.52, 0.49, 1.51], 55.0, 1272.6, 826.6, 479.8),
+    (
+        "CAM_FRONT_RIGHT",
+        [1.55, -0.49, 1.50],
+        -55.0,
+        1260.8,
+        808.0,
+        495.3,
+    ),
+    (
+        "CAM_FRONT_LEFT",
+        [1.52, 0.49, 1.51],
+        55.0,
+        1272.6,
+        826.6,
+        479.8,
+    ),
     ("CAM_BACK", [0.03, 0.003, 1.58], 180.0, 809.2, 829.2, 481.8),
-    ("CAM_BACK_LEFT", [1.04, 0.48, 1.59], 110.0, 1256.7, 792.1, 492.8),
-    ("CAM_BACK_RIGHT", [1.01, -0.48, 1.56], -110.0, 1259.5, 807.3, 501.2),
+    (
+        "CAM_BACK_LEFT",
+        [1.04, 0.48, 1.59],
+        110.0,
+        1256.7,
+        792.1,
+        492.8,
+    ),
+    (
+        "CAM_BACK_RIGHT",
+        [1.01, -0.48, 1.56],
+        -110.0,
+        1259.5,
+        807.3,
+        501.2,
+    ),
 ];
 
 /// Camera (x right, y down, z forward) to ego (x forward, y left, z up) for an optical axis
@@ -121,7 +155,11 @@ pub fn rig() -> CameraRig {
 
 /// Lateral position of the eastbound inner lane on the bottom road (driving side by town).
 pub fn lane_y(location: Location) -> f64 {
-    if location.left_hand_traffic() { -51.25 } else { -54.75 }
+    if location.left_hand_traffic() {
+        -51.25
+    } else {
+        -54.75
+    }
 }
 
 /// Ego eastbound on the bottom road, 40 m before the crossing.
@@ -132,7 +170,14 @@ pub fn ego_pose(location: Location) -> Pose {
     }
 }
 
-fn actor(class: ActorClass, x: f64, y: f64, yaw: f64, wlh: [f64; 3], variant: u32) -> ActorInstance {
+fn actor(
+    class: ActorClass,
+    x: f64,
+    y: f64,
+    yaw: f64,
+    wlh: [f64; 3],
+    variant: u32,
+) -> ActorInstance {
     ActorInstance {
         class,
         pose: Pose {
@@ -149,12 +194,41 @@ fn actor(class: ActorClass, x: f64, y: f64, yaw: f64, wlh: [f64; 3], variant: u3
 pub fn actors(location: Location) -> Vec<ActorInstance> {
     let y = lane_y(location);
     let other = -106.0 - y; // mirror across the centre line (y = -53)
-    let kerb = if location.left_hand_traffic() { -47.2 } else { -58.8 };
+    let kerb = if location.left_hand_traffic() {
+        -47.2
+    } else {
+        -58.8
+    };
     vec![
         actor(ActorClass::Car, 2.0, y, 0.0, [1.9, 4.6, 1.6], 4),
-        actor(ActorClass::Truck, 30.0, other, std::f64::consts::PI, [2.5, 7.5, 3.2], 0),
-        actor(ActorClass::Pedestrian, 22.0, -49.8, -1.5, [0.6, 0.7, 1.75], 1),
-        actor(ActorClass::Cyclist, -4.0, kerb + if location.left_hand_traffic() { -0.6 } else { 0.6 }, 0.0, [0.6, 1.7, 1.5], 1),
+        actor(
+            ActorClass::Truck,
+            30.0,
+            other,
+            std::f64::consts::PI,
+            [2.5, 7.5, 3.2],
+            0,
+        ),
+        actor(
+            ActorClass::Pedestrian,
+            22.0,
+            -49.8,
+            -1.5,
+            [0.6, 0.7, 1.75],
+            1,
+        ),
+        actor(
+            ActorClass::Cyclist,
+            -4.0,
+            kerb + if location.left_hand_traffic() {
+                -0.6
+            } else {
+                0.6
+            },
+            0.0,
+            [0.6, 1.7, 1.5],
+            1,
+        ),
         actor(ActorClass::Bus, -36.0, y, 0.0, [2.9, 11.0, 3.4], 0),
         actor(ActorClass::Obstacle, 8.0, kerb, 0.0, [0.5, 1.5, 1.0], 0),
     ]

@@ -57,7 +57,11 @@ pub fn build_static_scene(map: &MapData, region: Option<(DVec2, DVec2)>, seed: u
         (None, Some(cd)) => cd,
         (None, None) => (DVec2::ZERO, DVec2::ZERO),
     };
-    let (lo, hi) = if lo.cmple(hi).all() { (lo, hi) } else { (lo, lo) };
+    let (lo, hi) = if lo.cmple(hi).all() {
+        (lo, hi)
+    } else {
+        (lo, lo)
+    };
     let origin = (0.5 * (lo + hi)).extend(0.0);
     let mut b = MeshBuilder::new(origin);
 
@@ -97,7 +101,9 @@ pub fn build_static_scene(map: &MapData, region: Option<(DVec2, DVec2)>, seed: u
     let rings: Vec<&[DVec2]> = source
         .iter()
         .filter(|p| road::in_region(p, region))
-        .flat_map(|p| std::iter::once(p.exterior.as_slice()).chain(p.holes.iter().map(|h| h.as_slice())))
+        .flat_map(|p| {
+            std::iter::once(p.exterior.as_slice()).chain(p.holes.iter().map(|h| h.as_slice()))
+        })
         .collect();
     let trees = props::trees(&mut b, &mut grid, &rings, &style, loc_seed);
     let buildings = props::buildings(&mut b, &mut grid, &style, loc_seed);

@@ -23,7 +23,13 @@ pub const BUILDING_MAX_DIST_M: f64 = 70.0;
 pub const BUILDING_GAP_M: f64 = 1.5;
 
 /// Place trees along walkway rings (or drivable-area rings if there are no walkways).
-pub fn trees(b: &mut MeshBuilder, grid: &mut Grid, rings: &[&[DVec2]], style: &TownStyle, seed: u64) -> usize {
+pub fn trees(
+    b: &mut MeshBuilder,
+    grid: &mut Grid,
+    rings: &[&[DVec2]],
+    style: &TownStyle,
+    seed: u64,
+) -> usize {
     let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x7e3e);
     let total_w: f64 = style.trees.iter().map(|t| t.1).sum();
     let mut count = 0;
@@ -55,9 +61,22 @@ pub fn trees(b: &mut MeshBuilder, grid: &mut Grid, rings: &[&[DVec2]], style: &T
                         }
                         let canopy = style.canopies[rng.random_range(0..style.canopies.len())];
                         let scale = rng.random_range(0.8..1.25);
-                        tree(b, at, kind, scale, style.trunk, canopy, rng.random_range(0.0..6.3));
+                        tree(
+                            b,
+                            at,
+                            kind,
+                            scale,
+                            style.trunk,
+                            canopy,
+                            rng.random_range(0.0..6.3),
+                        );
                         let r = DVec2::splat(1.5);
-                        grid.take_quad(&[at - r, at + DVec2::new(r.x, -r.y), at + r, at + DVec2::new(-r.x, r.y)]);
+                        grid.take_quad(&[
+                            at - r,
+                            at + DVec2::new(r.x, -r.y),
+                            at + r,
+                            at + DVec2::new(-r.x, r.y),
+                        ]);
                         count += 1;
                     }
                 }
@@ -70,25 +89,51 @@ pub fn trees(b: &mut MeshBuilder, grid: &mut Grid, rings: &[&[DVec2]], style: &T
 }
 
 /// One tree at ground point `at`.
-fn tree(b: &mut MeshBuilder, at: DVec2, kind: TreeKind, scale: f64, trunk: [u8; 3], canopy: [u8; 3], yaw: f64) {
+fn tree(
+    b: &mut MeshBuilder,
+    at: DVec2,
+    kind: TreeKind,
+    scale: f64,
+    trunk: [u8; 3],
+    canopy: [u8; 3],
+    yaw: f64,
+) {
     let trunk_m = Material::new(trunk, class::VEGETATION);
     let leaf = Material::new(canopy, class::VEGETATION);
     match kind {
         TreeKind::Deciduous => {
             let h = 3.2 * scale;
-            b.oriented_box(at.extend(0.0), yaw, DVec3::new(0.3, 0.3, h + 0.5), trunk_m, None);
+            b.oriented_box(
+                at.extend(0.0),
+                yaw,
+                DVec3::new(0.3, 0.3, h + 0.5),
+                trunk_m,
+                None,
+            );
             let r = 2.4 * scale;
             ellipsoid(b, at.extend(h + 0.7 * r), DVec3::new(r, r, 1.05 * r), leaf);
         }
         TreeKind::RainTree => {
             let h = 5.0 * scale;
-            b.oriented_box(at.extend(0.0), yaw, DVec3::new(0.4, 0.4, h + 0.5), trunk_m, None);
+            b.oriented_box(
+                at.extend(0.0),
+                yaw,
+                DVec3::new(0.4, 0.4, h + 0.5),
+                trunk_m,
+                None,
+            );
             let r = 3.6 * scale;
             ellipsoid(b, at.extend(h + 0.35 * r), DVec3::new(r, r, 0.5 * r), leaf);
         }
         TreeKind::Palm => {
             let h = 7.5 * scale;
-            b.oriented_box(at.extend(0.0), yaw, DVec3::new(0.28, 0.28, h), trunk_m, None);
+            b.oriented_box(
+                at.extend(0.0),
+                yaw,
+                DVec3::new(0.28, 0.28, h),
+                trunk_m,
+                None,
+            );
             let top = at.extend(h);
             for k in 0..8 {
                 let a = yaw + k as f64 * std::f64::consts::TAU / 8.0;
@@ -149,7 +194,7 @@ pub fn buildings(b: &mut MeshBuilder, grid: &mut Grid, style: &TownStyle, seed: 
     for iy in (0..grid.ny).step_by(stride) {
         for ix in (0..grid.nx).step_by(stride) {
             let d = grid.dist_m[iy * grid.nx + ix] as f64;
-            if d >= BUILDING_SETBACK_M + 4.0 && d <= BUILDING_MAX_DIST_M {
+            if (BUILDING_SETBACK_M + 4.0..=BUILDING_MAX_DIST_M).contains(&d) {
                 candidates.push((d, ix, iy));
             }
         }
@@ -177,14 +222,25 @@ pub fn buildings(b: &mut MeshBuilder, grid: &mut Grid, style: &TownStyle, seed: 
         }
         let gap_u = u * (0.5 * frontage + BUILDING_GAP_M);
         let gap_v = v * (0.5 * depth + BUILDING_GAP_M);
-        grid.take_quad(&[c - gap_u - gap_v, c + gap_u - gap_v, c + gap_u + gap_v, c - gap_u + gap_v]);
+        grid.take_quad(&[
+            c - gap_u - gap_v,
+            c + gap_u - gap_v,
+            c + gap_u + gap_v,
+            c - gap_u + gap_v,
+        ]);
         let facade = style.facade(rng.random_range(0..style.facades.len()));
         let roof = Material::new(style.roof, class::BUILDING);
         let yaw = u.y.atan2(u.x);
         let tower = rng.random_bool(style.tower_chance);
         if tower {
             let podium_h = rng.random_range(6.0..11.0);
-            b.oriented_box(c.extend(0.0), yaw, DVec3::new(frontage, depth, podium_h), facade, Some(roof));
+            b.oriented_box(
+                c.extend(0.0),
+                yaw,
+                DVec3::new(frontage, depth, podium_h),
+                facade,
+                Some(roof),
+            );
             let h = rng.random_range(style.tower_height_m.0..style.tower_height_m.1);
             let tower_facade = style.facade(rng.random_range(0..style.facades.len()));
             b.oriented_box(
@@ -196,7 +252,13 @@ pub fn buildings(b: &mut MeshBuilder, grid: &mut Grid, style: &TownStyle, seed: 
             );
         } else {
             let h = rng.random_range(style.height_m.0..style.height_m.1);
-            b.oriented_box(c.extend(0.0), yaw, DVec3::new(frontage, depth, h), facade, Some(roof));
+            b.oriented_box(
+                c.extend(0.0),
+                yaw,
+                DVec3::new(frontage, depth, h),
+                facade,
+                Some(roof),
+            );
             // A parapet cornice so flat roofs read as buildings, not boxes.
             let trim = facade.srgb.map(|x| (x as f64 * 0.8) as u8);
             b.oriented_box(
@@ -227,7 +289,9 @@ fn footprint_free(grid: &Grid, c: DVec2, u: DVec2, v: DVec2, hu: f64, hv: f64) -
     let nv = (2.0 * hv).ceil() as i64;
     for i in 0..=nu {
         for j in 0..=nv {
-            let p = c + u * (-hu + 2.0 * hu * i as f64 / nu as f64) + v * (-hv + 2.0 * hv * j as f64 / nv as f64);
+            let p = c
+                + u * (-hu + 2.0 * hu * i as f64 / nu as f64)
+                + v * (-hv + 2.0 * hv * j as f64 / nv as f64);
             if (grid.dist_at(p) as f64) < BUILDING_SETBACK_M || grid.taken_at(p) {
                 return false;
             }
@@ -235,4 +299,3 @@ fn footprint_free(grid: &Grid, c: DVec2, u: DVec2, v: DVec2, hu: f64, hv: f64) -
     }
     true
 }
-

@@ -57,7 +57,8 @@ impl Grid {
     }
 
     pub fn taken_at(&self, p: DVec2) -> bool {
-        self.cell(p).is_none_or(|(ix, iy)| self.taken[iy * self.nx + ix])
+        self.cell(p)
+            .is_none_or(|(ix, iy)| self.taken[iy * self.nx + ix])
     }
 
     /// Mark a polygon (with holes) as paved: even-odd scanline fill at cell centres.
@@ -107,8 +108,8 @@ impl Grid {
         let (nx, ny) = (self.nx, self.ny);
         let big = f32::MAX / 4.0;
         let d = &mut self.dist_m;
-        for i in 0..nx * ny {
-            d[i] = if self.paved[i] { 0.0 } else { big };
+        for (v, paved) in d.iter_mut().zip(&self.paved) {
+            *v = if *paved { 0.0 } else { big };
         }
         let (a, b) = (1.0f32, std::f32::consts::SQRT_2);
         for iy in 0..ny {
@@ -161,7 +162,8 @@ impl Grid {
         let Some((x0, y0)) = self.cell(lo.max(self.min)) else {
             return;
         };
-        let top = hi.min(self.min + DVec2::new(self.nx as f64, self.ny as f64) * self.cell_m - 1e-6);
+        let top =
+            hi.min(self.min + DVec2::new(self.nx as f64, self.ny as f64) * self.cell_m - 1e-6);
         let Some((x1, y1)) = self.cell(top) else {
             return;
         };

@@ -52,7 +52,12 @@ pub fn build_paved(
         failed += usize::from(!b.flat_polygon(&poly.exterior, &poly.holes, 0.005, style.parking));
     }
     for poly in map.walkways.iter().filter(|p| in_region(p, region)) {
-        if b.flat_polygon(&poly.exterior, &poly.holes, WALKWAY_HEIGHT_M, style.sidewalk) {
+        if b.flat_polygon(
+            &poly.exterior,
+            &poly.holes,
+            WALKWAY_HEIGHT_M,
+            style.sidewalk,
+        ) {
             curb_sides(b, &poly.exterior, style.curb);
             for h in &poly.holes {
                 curb_sides(b, h, style.curb);
