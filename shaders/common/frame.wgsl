@@ -50,6 +50,18 @@ fn hash2(p: vec2<f32>) -> f32 {
     return fract((r.x + r.y) * r.x);
 }
 
+// Smooth value noise in [0, 1] (bilinear over hashed lattice values, smoothstep weights).
+fn value_noise(p: vec2<f32>) -> f32 {
+    let i = floor(p);
+    let f = fract(p);
+    let w = f * f * (3.0 - 2.0 * f);
+    let a = hash2(i);
+    let b = hash2(i + vec2<f32>(1.0, 0.0));
+    let c = hash2(i + vec2<f32>(0.0, 1.0));
+    let d = hash2(i + vec2<f32>(1.0, 1.0));
+    return mix(mix(a, b, w.x), mix(c, d, w.x), w.y);
+}
+
 fn camera_position() -> vec3<f32> {
     return frame.world_from_camera[3].xyz;
 }
@@ -94,11 +106,15 @@ fn shade(albedo_in: vec3<f32>, normal_in: vec3<f32>, world: vec3<f32>, class_id:
     var albedo = albedo_in;
     if class_id == CLASS_BUILDING {
         albedo = facade_albedo(albedo, world, n);
-    } else if class_id == CLASS_ROAD || class_id == CLASS_TERRAIN || class_id == CLASS_SIDEWALK {
-        // Low-amplitude value noise so large flat areas do not look like plastic.
-        let cell = select(0.5, 1.5, class_id == CLASS_TERRAIN);
-        let g = hash2(floor(world.xy / cell));
-        albedo = albedo * (0.94 + 0.12 * g);
+    } else if class_id == CLASS_ROAD || class_id == CLASS_TERRAIN {
+        // Low-amplitude smooth noise (two octaves) so large flat areas do not look like
+        // plastic; smooth, so it does not shimmer in the distance without MSAA.
+        let scale = select(0.8, 2.5, class_id == CLASS_TERRAIN);
+        let g = 0.65 * value_noise(world.xy / scale) + 0.35 * value_noise(world.xy / (4.0 * scale));
+        albedo = albedo * (0.9 + 0.2 * g);
+    } else if class_id == CLASS_SIDEWALK && normal_in.z > 0.5 {
+        // Paving slabs of 1 m.
+        albedo = albedo * (0.94 + 0.12 * hash2(floor(world.xy)));
     }
     let ambient = frame.sun.w;
     let sky = ambient * (0.8 + 0.2 * n.z);
