@@ -7,6 +7,8 @@ struct VertexIn {
     @location(1) normal: vec3<f32>,
     // Linear RGB.
     @location(2) color: vec3<f32>,
+    // Weight of the instance tint (0: keep the colour, 1: painted).
+    @location(10) paint: f32,
 };
 
 // Must match `ActorInstanceRaw` in src/render/actors.rs.
@@ -40,7 +42,7 @@ fn vs_main(v: VertexIn, inst: InstanceIn) -> VertexOut {
     out.clip = frame.clip_from_world * world;
     out.world = world.xyz;
     out.normal = n;
-    out.albedo = v.color * inst.tint.rgb;
+    out.albedo = v.color * mix(vec3<f32>(1.0), inst.tint.rgb, v.paint);
     out.class_id = inst.class_id;
     return out;
 }

@@ -174,3 +174,20 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<()> {
     }
     Ok(())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sizes_parse_and_bad_ones_say_what_is_expected() {
+        assert_eq!(parse_size("800x450"), Ok((800, 450)));
+        assert_eq!(parse_size("256X144"), Ok((256, 144)));
+        for bad in ["800", "0x10", "ax3", "-1x5"] {
+            assert!(
+                parse_size(bad).unwrap_err().contains("WIDTHxHEIGHT"),
+                "{bad}"
+            );
+        }
+    }
+}

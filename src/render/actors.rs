@@ -54,12 +54,14 @@ pub struct ActorVertex {
     pub position: [f32; 3],
     pub normal: [f32; 3],
     pub color: [f32; 3],
+    /// Weight of the instance paint (see `MeshData::paint`).
+    pub paint: f32,
 }
-const _: () = assert!(std::mem::size_of::<ActorVertex>() == 36);
+const _: () = assert!(std::mem::size_of::<ActorVertex>() == 40);
 
 impl ActorVertex {
-    pub const ATTRIBUTES: [wgpu::VertexAttribute; 3] =
-        wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Float32x3];
+    pub const ATTRIBUTES: [wgpu::VertexAttribute; 4] =
+        wgpu::vertex_attr_array![0 => Float32x3, 1 => Float32x3, 2 => Float32x3, 10 => Float32];
     pub fn layout() -> wgpu::VertexBufferLayout<'static> {
         wgpu::VertexBufferLayout {
             array_stride: std::mem::size_of::<ActorVertex>() as u64,
@@ -213,7 +215,7 @@ fn v(x: f32, y: f32, z: f32) -> Vec3 {
 
 fn wheels(m: &mut MeshData, xs: &[f32], top: f32) {
     for &x in xs {
-        m.add_box(v(x - 0.09, -0.5, -0.5), v(x + 0.09, 0.5, top), TYRE);
+        m.add_box(v(x - 0.09, -0.5, -0.5), v(x + 0.09, 0.5, top), TYRE, 0.0);
     }
 }
 
@@ -222,22 +224,22 @@ pub fn box_model(c: ActorClass) -> MeshData {
     let mut m = MeshData::default();
     match c {
         ActorClass::Car => {
-            m.add_box(v(-0.5, -0.48, -0.32), v(0.5, 0.48, 0.08), WHITE);
-            m.add_box(v(-0.32, -0.44, 0.08), v(0.22, 0.44, 0.5), GLASS);
+            m.add_box(v(-0.5, -0.48, -0.32), v(0.5, 0.48, 0.08), WHITE, 1.0);
+            m.add_box(v(-0.32, -0.44, 0.08), v(0.22, 0.44, 0.5), GLASS, 0.0);
             // Roof in paint colour over the glass cabin.
-            m.add_box(v(-0.3, -0.42, 0.44), v(0.18, 0.42, 0.5), WHITE);
+            m.add_box(v(-0.3, -0.42, 0.44), v(0.18, 0.42, 0.5), WHITE, 1.0);
             wheels(&mut m, &[-0.32, 0.32], -0.2);
         }
         ActorClass::Truck => {
-            m.add_box(v(0.22, -0.48, -0.35), v(0.5, 0.48, 0.1), WHITE);
-            m.add_box(v(0.25, -0.46, 0.1), v(0.48, 0.46, 0.3), GLASS);
-            m.add_box(v(-0.5, -0.5, -0.35), v(0.2, 0.5, 0.5), [0.8, 0.8, 0.8]);
+            m.add_box(v(0.22, -0.48, -0.35), v(0.5, 0.48, 0.1), WHITE, 1.0);
+            m.add_box(v(0.25, -0.46, 0.1), v(0.48, 0.46, 0.3), GLASS, 0.0);
+            m.add_box(v(-0.5, -0.5, -0.35), v(0.2, 0.5, 0.5), [0.8, 0.8, 0.8], 0.0);
             wheels(&mut m, &[-0.38, -0.22, 0.36], -0.25);
         }
         ActorClass::Bus => {
-            m.add_box(v(-0.5, -0.49, -0.38), v(0.5, 0.49, 0.5), WHITE);
-            m.add_box(v(-0.46, -0.5, 0.02), v(0.46, 0.5, 0.36), GLASS);
-            m.add_box(v(0.46, -0.44, -0.1), v(0.5, 0.44, 0.4), GLASS);
+            m.add_box(v(-0.5, -0.49, -0.38), v(0.5, 0.49, 0.5), WHITE, 1.0);
+            m.add_box(v(-0.46, -0.5, 0.02), v(0.46, 0.5, 0.36), GLASS, 0.0);
+            m.add_box(v(0.46, -0.44, -0.1), v(0.5, 0.44, 0.4), GLASS, 0.0);
             wheels(&mut m, &[-0.3, 0.35], -0.3);
         }
         ActorClass::Pedestrian => {
@@ -246,24 +248,35 @@ pub fn box_model(c: ActorClass) -> MeshData {
                 v(-0.2, -0.35, -0.5),
                 v(0.2, -0.05, -0.05),
                 [0.06, 0.06, 0.08],
+                0.0,
             );
-            m.add_box(v(-0.2, 0.05, -0.5), v(0.2, 0.35, -0.05), [0.06, 0.06, 0.08]);
-            m.add_box(v(-0.3, -0.5, -0.05), v(0.3, 0.5, 0.32), WHITE);
-            m.add_box(v(-0.22, -0.25, 0.33), v(0.22, 0.25, 0.5), skin);
+            m.add_box(
+                v(-0.2, 0.05, -0.5),
+                v(0.2, 0.35, -0.05),
+                [0.06, 0.06, 0.08],
+                0.0,
+            );
+            m.add_box(v(-0.3, -0.5, -0.05), v(0.3, 0.5, 0.32), WHITE, 1.0);
+            m.add_box(v(-0.22, -0.25, 0.33), v(0.22, 0.25, 0.5), skin, 0.0);
         }
         ActorClass::Cyclist => {
             let frame = [0.1, 0.1, 0.1];
-            m.add_box(v(0.2, -0.06, -0.5), v(0.5, 0.06, -0.05), TYRE);
-            m.add_box(v(-0.5, -0.06, -0.5), v(-0.2, 0.06, -0.05), TYRE);
-            m.add_box(v(-0.35, -0.05, -0.3), v(0.35, 0.05, -0.15), frame);
-            m.add_box(v(-0.15, -0.3, -0.15), v(0.1, 0.3, 0.3), WHITE);
-            m.add_box(v(-0.12, -0.15, 0.3), v(0.08, 0.15, 0.5), [0.45, 0.3, 0.22]);
+            m.add_box(v(0.2, -0.06, -0.5), v(0.5, 0.06, -0.05), TYRE, 0.0);
+            m.add_box(v(-0.5, -0.06, -0.5), v(-0.2, 0.06, -0.05), TYRE, 0.0);
+            m.add_box(v(-0.35, -0.05, -0.3), v(0.35, 0.05, -0.15), frame, 0.0);
+            m.add_box(v(-0.15, -0.3, -0.15), v(0.1, 0.3, 0.3), WHITE, 1.0);
+            m.add_box(
+                v(-0.12, -0.15, 0.3),
+                v(0.08, 0.15, 0.5),
+                [0.45, 0.3, 0.22],
+                0.0,
+            );
         }
         ActorClass::Obstacle => {
             let orange = [0.9, 0.25, 0.02];
-            m.add_box(v(-0.5, -0.5, -0.5), v(0.5, 0.5, -0.2), orange);
-            m.add_box(v(-0.5, -0.5, -0.2), v(0.5, 0.5, 0.1), WHITE);
-            m.add_box(v(-0.5, -0.5, 0.1), v(0.5, 0.5, 0.5), orange);
+            m.add_box(v(-0.5, -0.5, -0.5), v(0.5, 0.5, -0.2), orange, 0.0);
+            m.add_box(v(-0.5, -0.5, -0.2), v(0.5, 0.5, 0.1), WHITE, 1.0);
+            m.add_box(v(-0.5, -0.5, 0.1), v(0.5, 0.5, 0.5), orange, 0.0);
         }
     }
     m

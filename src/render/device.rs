@@ -136,3 +136,36 @@ fn create_context_with(
         adapter_info,
     })
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn preferences_parse_and_rank() {
+        assert_eq!(
+            AdapterPreference::parse("CPU"),
+            Some(AdapterPreference::Cpu)
+        );
+        assert_eq!(
+            AdapterPreference::parse("gpu"),
+            Some(AdapterPreference::Gpu)
+        );
+        assert_eq!(AdapterPreference::parse("fast"), None);
+        use wgpu::DeviceType as D;
+        assert_eq!(rank(D::Cpu, AdapterPreference::Gpu), None);
+        assert_eq!(rank(D::DiscreteGpu, AdapterPreference::Cpu), None);
+        assert!(
+            rank(D::DiscreteGpu, AdapterPreference::Auto) < rank(D::Cpu, AdapterPreference::Auto)
+        );
+    }
+
+    #[test]
+    fn missing_adapter_error_says_what_to_install() {
+        let msg = RenderError::NoAdapter.to_string();
+        assert!(
+            msg.contains("mesa-vulkan-drivers") && msg.contains("libvulkan1"),
+            "{msg}"
+        );
+    }
+}

@@ -201,14 +201,18 @@ pub fn signed_area(ring: &[DVec2]) -> f64 {
 pub struct MeshData {
     pub positions: Vec<[f32; 3]>,
     pub normals: Vec<[f32; 3]>,
-    /// Linear RGB per vertex; multiplied by the instance tint (white keeps it).
+    /// Linear RGB per vertex.
     pub colors: Vec<[f32; 3]>,
+    /// How much the instance's paint colour multiplies each vertex (0: keep the colour, e.g.
+    /// glass, tyres, skin; 1: painted body). Empty: paint applies everywhere.
+    pub paint: Vec<f32>,
     pub indices: Vec<u32>,
 }
 
 impl MeshData {
-    /// Add an axis-aligned box (in unit-box coordinates) with flat normals.
-    pub fn add_box(&mut self, min: Vec3, max: Vec3, color: [f32; 3]) {
+    /// Add an axis-aligned box (in unit-box coordinates) with flat normals; `paint` as in
+    /// `MeshData::paint`.
+    pub fn add_box(&mut self, min: Vec3, max: Vec3, color: [f32; 3], paint: f32) {
         let faces: [(Vec3, [Vec3; 4]); 6] = [
             (
                 Vec3::X,
@@ -271,6 +275,7 @@ impl MeshData {
                 self.positions.push(p.to_array());
                 self.normals.push(n.to_array());
                 self.colors.push(color);
+                self.paint.push(paint);
             }
             self.indices
                 .extend_from_slice(&[base, base + 1, base + 2, base, base + 2, base + 3]);
@@ -282,6 +287,7 @@ impl MeshData {
         let n = self.positions.len();
         self.normals.len() == n
             && self.colors.len() == n
+            && (self.paint.is_empty() || self.paint.len() == n)
             && self.indices.len().is_multiple_of(3)
             && self.indices.iter().all(|i| (*i as usize) < n)
     }
@@ -331,7 +337,7 @@ mod tests {
     #[test]
     fn unit_box_is_consistent_and_outward() {
         let mut m = MeshData::default();
-        m.add_box(Vec3::splat(-0.5), Vec3::splat(0.5), [1.0; 3]);
+        m.add_box(Vec3::splat(-0.5), Vec3::splat(0.5), [1.0; 3], 1.0);
         assert!(m.is_consistent());
         for t in m.indices.chunks_exact(3) {
             let p = |i: u32| Vec3::from_array(m.positions[i as usize]);

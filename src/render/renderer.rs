@@ -121,6 +121,15 @@ impl Renderer {
         scene: StaticScene,
         config: &RenderConfig,
     ) -> Renderer {
+        // NaN guard (STYLE.md): a non-finite vertex would silently vanish or streak.
+        debug_assert!(
+            scene.mesh.vertices.iter().all(|v| v
+                .position
+                .iter()
+                .chain(&v.normal)
+                .all(|x| x.is_finite())),
+            "static scene mesh has non-finite vertices"
+        );
         let pipelines = Pipelines::new(device);
         let lighting = Lighting::for_style(
             &scene.style,
@@ -180,6 +189,7 @@ impl Renderer {
                         position: m.positions[i],
                         normal: m.normals.get(i).copied().unwrap_or(Vec3::Z.to_array()),
                         color: m.colors.get(i).copied().unwrap_or([1.0; 3]),
+                        paint: m.paint.get(i).copied().unwrap_or(1.0),
                     })
                     .collect();
                 upload(
@@ -216,6 +226,11 @@ impl Renderer {
             self.instances = Self::instance_buffer(&self.device, self.instance_capacity);
         }
         let data: Vec<ActorInstanceRaw> = raw.into_iter().map(|(_, r)| r).collect();
+        debug_assert!(
+            data.iter()
+                .all(|r| r.model.iter().flatten().all(|x| x.is_finite())),
+            "actor instance with a non-finite pose or size"
+        );
         if !data.is_empty() {
             self.queue
                 .write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
