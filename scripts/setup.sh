@@ -1,14 +1,19 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with Rust lacks for mpa-sim: system packages
 # (Mesa lavapipe for software Vulkan once the renderer lands) and the Python test tools
-# (the official nuScenes devkit, used to cross-check our files) in .venv.
+# (the official nuScenes devkit, used to cross-check our files) in .venv, and the Khronos glTF
+# validator (npm, in tests/js/node_modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 need_apt=()
-for pkg in python3-venv; do
+# mesa-vulkan-drivers + libvulkan1: Mesa lavapipe, software Vulkan for the renderer on machines
+# without a GPU.
+for pkg in python3-venv mesa-vulkan-drivers libvulkan1; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
+# Node runs the Khronos glTF validator (tests/gltf_validator.rs).
+command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"
   $SUDO apt-get update -qq
@@ -20,4 +25,7 @@ if [[ ! -x .venv/bin/python ]]; then
 fi
 if ! .venv/bin/python -c "import nuscenes" 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
+fi
+if [[ ! -d tests/js/node_modules/gltf-validator ]]; then
+  npm ci --prefix tests/js --no-audit --no-fund --loglevel=error
 fi

@@ -7,7 +7,7 @@ struct VertexIn {
     @location(1) normal: vec3<f32>,
     // Linear RGB.
     @location(2) color: vec3<f32>,
-    // Weight of the instance tint (0: keep the colour, 1: painted).
+    // How much the instance paint replaces the colour (0: keep it, 1: painted).
     @location(10) paint: f32,
 };
 
@@ -20,7 +20,7 @@ struct InstanceIn {
     // 1 / box size (l, w, h), for normals.
     @location(7) inv_scale: vec3<f32>,
     @location(8) class_id: u32,
-    // Linear RGB multiplier.
+    // Linear RGB paint.
     @location(9) tint: vec4<f32>,
 };
 
@@ -42,7 +42,7 @@ fn vs_main(v: VertexIn, inst: InstanceIn) -> VertexOut {
     out.clip = frame.clip_from_world * world;
     out.world = world.xyz;
     out.normal = n;
-    out.albedo = v.color * mix(vec3<f32>(1.0), inst.tint.rgb, v.paint);
+    out.albedo = mix(v.color, inst.tint.rgb, v.paint);
     out.class_id = inst.class_id;
     return out;
 }

@@ -16,7 +16,7 @@
 mod render_common;
 
 use glam::{DMat3, DVec3};
-use mpa_sim::render::{ActorInstance, RenderConfig, Renderer, testing_context};
+use mpa_sim::render::{ActorInstance, ActorMeshes, RenderConfig, Renderer, testing_context};
 use mpa_sim::scene::{ActorClass, Camera, Location, Pose};
 
 const SIZE: (u32, u32) = (400, 225);
@@ -127,6 +127,8 @@ fn check_location(location: Location) -> (usize, usize) {
     let ctx = testing_context().expect("a Vulkan adapter (install mesa-vulkan-drivers)");
     let map = render_common::town(location);
     let mut r = Renderer::new(&ctx.device, &ctx.queue, &map, &RenderConfig::default()).unwrap();
+    // The box models: their shapes (solid bands below) are what the depth bounds rely on.
+    r.set_actor_meshes(&ActorMeshes::boxes());
     let ego = render_common::ego_pose(location);
     let actors = render_common::actors(location);
     let rig = render_common::rig();

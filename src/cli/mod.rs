@@ -3,8 +3,10 @@
 
 use clap::{Parser, Subcommand};
 
+mod assets;
 mod bench;
 mod bench_sim;
+mod demo;
 mod render;
 mod results;
 mod rollout;
@@ -28,6 +30,9 @@ pub enum Command {
     /// List, show, validate and synthesise nuScenes-format scenes.
     #[command(subcommand)]
     Scenes(ScenesCommand),
+    /// The main job on the shipped data: validate it, run expert and replay episodes on the
+    /// test splits and safety-critical scenarios, print the headline table.
+    Demo(demo::DemoArgs),
     /// Run episodes in batch (split scenes and/or scenario files x agents x seeds), sharded.
     Rollout(rollout::RolloutArgs),
     /// Merge shard results; summarise a results directory.
@@ -41,6 +46,9 @@ pub enum Command {
     Bench(bench::BenchCommand),
     /// Render the six cameras of a scene at a time: RGB, depth and semantic images.
     Render(render::RenderArgs),
+    /// Build, check and preview the actor models (glTF).
+    #[command(subcommand)]
+    Assets(assets::AssetsCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -70,6 +78,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(c) => bench::run(c),
         Command::Render(a) => render::run(&a),
+        Command::Demo(args) => demo::run(args),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
                 println!("{}", mpa_sim::scene::registry::shipped_dataroot().display());
@@ -83,5 +92,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),
         Command::Scenario(c) => scenario::run(c),
+        Command::Assets(c) => assets::run(c),
     }
 }

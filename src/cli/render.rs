@@ -6,10 +6,11 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use mpa_sim::render::actors::scene_actors_at;
 use mpa_sim::render::{
-    AdapterPreference, DEFAULT_SEED, RenderConfig, Renderer, create_context, images,
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, RenderConfig, Renderer, assets, create_context,
+    images,
 };
 use mpa_sim::scene::{Scene, nuscenes};
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Instant;
 
 /// Static geometry is built within this margin around the scene's ego route, metres.
@@ -59,6 +60,9 @@ pub struct RenderArgs {
     /// Seed of building and tree placement.
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
+    /// Folder of actor models (`<class>.glb`); default: the shipped `scenes/assets`.
+    #[arg(long)]
+    pub assets: Option<PathBuf>,
 }
 
 fn load(data: &DataArgs, name: &str) -> anyhow::Result<Scene> {
@@ -68,14 +72,24 @@ fn load(data: &DataArgs, name: &str) -> anyhow::Result<Scene> {
     Ok(loaded.value)
 }
 
-fn renderer_for(scene: &Scene, seed: u64) -> anyhow::Result<(Renderer, String)> {
+fn renderer_for(
+    scene: &Scene,
+    seed: u64,
+    assets_dir: Option<&Path>,
+) -> anyhow::Result<(Renderer, String)> {
     let ctx = create_context(AdapterPreference::Auto)?;
     let config = RenderConfig {
         seed,
         ..RenderConfig::default()
     }
     .around(scene.ego_track.iter().map(|p| p.pose.xy()), ROUTE_MARGIN_M);
-    let r = Renderer::new(&ctx.device, &ctx.queue, &scene.map, &config)?;
+    let mut r = Renderer::new(&ctx.device, &ctx.queue, &scene.map, &config)?;
+    let dir = assets_dir.map_or_else(assets::shipped_assets_dir, Path::to_path_buf);
+    let models = assets::ActorModels::load(&dir)?;
+    for w in &models.warnings {
+        eprintln!("warning: {w}");
+    }
+    r.set_actor_meshes(&ActorMeshes::from_assets(&models));
     Ok((r, ctx.describe()))
 }
 
@@ -93,7 +107,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             scene.duration_secs()
         );
     };
-    let (mut renderer, adapter) = renderer_for(&scene, args.seed)?;
+    let (mut renderer, adapter) = renderer_for(&scene, args.seed, args.assets.as_deref())?;
     let actors = scene_actors_at(&scene, t_us);
     let views = renderer.render_views(&ego, &actors, &scene.rig, args.size)?;
     let written = images::save_views(&args.out, &views)?;
@@ -133,7 +147,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<()> {
     };
     let scene = load(&args.data, &name)?;
     let t0 = Instant::now();
-    let (mut renderer, adapter) = renderer_for(&scene, DEFAULT_SEED)?;
+    let (mut renderer, adapter) = renderer_for(&scene, DEFAULT_SEED, None)?;
     let build_s = t0.elapsed().as_secs_f64();
     let s = renderer.stats;
     println!(

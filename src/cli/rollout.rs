@@ -12,9 +12,9 @@ use mpa_sim::scene::registry;
 #[derive(Debug, Args)]
 #[command(group(ArgGroup::new("source").required(true).multiple(true).args(["split", "scenario"])))]
 pub struct RolloutArgs {
-    /// Run every scene of this split (nominal driving), e.g. `test_in_domain`.
+    /// Run every scene of this split (nominal driving), e.g. `test_in_domain`; repeatable.
     #[arg(long)]
-    pub split: Option<String>,
+    pub split: Vec<String>,
     /// Scenario files, or directories of `*.toml` scenario files.
     #[arg(long, num_args = 1..)]
     pub scenario: Vec<PathBuf>,
@@ -55,7 +55,7 @@ pub fn build_jobs(args: &RolloutArgs) -> anyhow::Result<Vec<EpisodeJob>> {
     for agent in &args.agent {
         builder = builder.agent(agent);
     }
-    if let Some(split) = &args.split {
+    for split in &args.split {
         let file = args
             .splits_file
             .clone()

@@ -180,6 +180,7 @@ pub fn validate_all() -> anyhow::Result<()> {
             }
         }
     }
+    failures += super::assets::validate_shipped();
     println!(
         "summary: {} scene(s), {} scenario file(s), {failures} failure(s)",
         names.len(),

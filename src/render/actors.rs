@@ -1,12 +1,13 @@
-//! Actors: a table of per-class models (`ActorModels`, unit-box `MeshData`) and the per-frame
-//! instances drawn from them. The default models are simple coloured boxes (vehicle body +
-//! cabin + wheels, a person as legs/torso/head, a bicycle with rider, a striped barrier); glTF
-//! models plug in through `ActorModels::set` after normalising to the unit box.
+//! Actors: a table of per-class models (`ActorMeshes`, unit-box `ActorMesh`) and the per-frame
+//! instances drawn from them. `ActorMeshes::from_assets` takes the glTF models of
+//! `render::assets` (the renderer's default: the built-in procedural models); `boxes()` are
+//! simple coloured boxes (vehicle body + cabin + wheels, a person as legs/torso/head, a bicycle
+//! with rider, a striped barrier) whose shapes the geometry tests rely on.
 //!
 //! Each instance is placed by `model = T(box centre) R(box rotation) S(l, w, h)`, so a model
 //! fills its actor's annotated box exactly (nuScenes size order is w, l, h).
 
-use crate::render::mesh::MeshData;
+use crate::render::mesh::ActorMesh;
 use crate::render::semantic::actor_class_id;
 use crate::scene::{ActorClass, Pose, Scene};
 use bytemuck::{Pod, Zeroable};
@@ -54,7 +55,7 @@ pub struct ActorVertex {
     pub position: [f32; 3],
     pub normal: [f32; 3],
     pub color: [f32; 3],
-    /// Weight of the instance paint (see `MeshData::paint`).
+    /// Weight of the instance paint (see `ActorMesh::paint`).
     pub paint: f32,
 }
 const _: () = assert!(std::mem::size_of::<ActorVertex>() == 40);
@@ -167,16 +168,16 @@ pub fn paint(class: ActorClass, variant: u32) -> [f32; 3] {
     lin(pal[variant as usize % pal.len()])
 }
 
-/// Per-class actor models (unit box, see `MeshData`).
+/// Per-class actor models (unit box, see `ActorMesh`).
 #[derive(Debug, Clone, PartialEq)]
-pub struct ActorModels {
+pub struct ActorMeshes {
     /// Indexed like `ActorClass::ALL`.
-    pub meshes: [MeshData; 6],
+    pub meshes: [ActorMesh; 6],
 }
 
-impl Default for ActorModels {
+impl Default for ActorMeshes {
     fn default() -> Self {
-        ActorModels::boxes()
+        ActorMeshes::boxes()
     }
 }
 
@@ -187,22 +188,72 @@ fn class_index(c: ActorClass) -> usize {
         .expect("every class is in ActorClass::ALL")
 }
 
-impl ActorModels {
-    pub fn get(&self, c: ActorClass) -> &MeshData {
+impl ActorMeshes {
+    pub fn get(&self, c: ActorClass) -> &ActorMesh {
         &self.meshes[class_index(c)]
     }
 
     /// Replace one class's model (e.g. a glTF mesh normalised to the unit box).
-    pub fn set(&mut self, c: ActorClass, mesh: MeshData) {
+    pub fn set(&mut self, c: ActorClass, mesh: ActorMesh) {
         self.meshes[class_index(c)] = mesh;
     }
 
+    /// The glTF models of `render::assets` (e.g. `assets::ActorModels::load`). Cars get their
+    /// paint per instance: the colour covering most of the car model's surface (its body) is
+    /// replaced by the instance's paint; every other colour is kept as authored.
+    pub fn from_assets(models: &crate::render::assets::ActorModels) -> ActorMeshes {
+        ActorMeshes {
+            meshes: ActorClass::ALL.map(|c| {
+                let m = models.get(c);
+                let colors: Vec<[f32; 3]> = m.colors.iter().map(|c| [c[0], c[1], c[2]]).collect();
+                let paint = if c == ActorClass::Car {
+                    body_mask(m, &colors)
+                } else {
+                    Vec::new()
+                };
+                ActorMesh {
+                    positions: m.positions.clone(),
+                    normals: m.normals.clone(),
+                    colors,
+                    paint,
+                    indices: m.indices.clone(),
+                }
+            }),
+        }
+    }
+
     /// Simple box models for every class.
-    pub fn boxes() -> ActorModels {
-        ActorModels {
+    pub fn boxes() -> ActorMeshes {
+        ActorMeshes {
             meshes: ActorClass::ALL.map(box_model),
         }
     }
+}
+
+/// 1 where a vertex has the colour covering the largest surface area (the body), else 0.
+fn body_mask(m: &crate::render::assets::MeshData, colors: &[[f32; 3]]) -> Vec<f32> {
+    let key = |c: &[f32; 3]| c.map(f32::to_bits);
+    let mut areas: Vec<([u32; 3], f32)> = Vec::new();
+    for t in m.indices.chunks_exact(3) {
+        let p = |i: u32| Vec3::from_array(m.positions[i as usize]);
+        let area = 0.5 * (p(t[1]) - p(t[0])).cross(p(t[2]) - p(t[0])).length();
+        let k = key(&colors[t[0] as usize]);
+        match areas.iter_mut().find(|(c, _)| *c == k) {
+            Some((_, a)) => *a += area,
+            None => areas.push((k, area)),
+        }
+    }
+    let Some(body) = areas
+        .iter()
+        .max_by(|a, b| a.1.total_cmp(&b.1))
+        .map(|(k, _)| *k)
+    else {
+        return Vec::new();
+    };
+    colors
+        .iter()
+        .map(|c| if key(c) == body { 1.0 } else { 0.0 })
+        .collect()
 }
 
 const GLASS: [f32; 3] = [0.03, 0.035, 0.045];
@@ -213,15 +264,15 @@ fn v(x: f32, y: f32, z: f32) -> Vec3 {
     Vec3::new(x, y, z)
 }
 
-fn wheels(m: &mut MeshData, xs: &[f32], top: f32) {
+fn wheels(m: &mut ActorMesh, xs: &[f32], top: f32) {
     for &x in xs {
         m.add_box(v(x - 0.09, -0.5, -0.5), v(x + 0.09, 0.5, top), TYRE, 0.0);
     }
 }
 
 /// The box model of a class (unit box: x forward, y left, z up, all in [-0.5, 0.5]).
-pub fn box_model(c: ActorClass) -> MeshData {
-    let mut m = MeshData::default();
+pub fn box_model(c: ActorClass) -> ActorMesh {
+    let mut m = ActorMesh::default();
     match c {
         ActorClass::Car => {
             m.add_box(v(-0.5, -0.48, -0.32), v(0.5, 0.48, 0.08), WHITE, 1.0);

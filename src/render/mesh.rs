@@ -1,7 +1,7 @@
 //! CPU-side meshes: the static-scene vertex layout and a builder that takes global f64
 //! positions, subtracts the scene origin and only then casts to f32 (nuScenes coordinates reach
-//! kilometres, where f32 would lose millimetres before the subtraction), plus `MeshData`, the
-//! per-class actor model format.
+//! kilometres, where f32 would lose millimetres before the subtraction), plus `ActorMesh`, the
+//! renderer's per-class actor model format.
 
 use bytemuck::{Pod, Zeroable};
 use glam::{DVec2, DVec3, Vec3};
@@ -194,24 +194,25 @@ pub fn signed_area(ring: &[DVec2]) -> f64 {
         * 0.5
 }
 
-/// An actor model in its box frame, normalised to the unit box: x forward (length), y left
+/// An actor model as the renderer draws it (built-in boxes, or `render::assets` glTF models
+/// through `ActorMeshes::from_assets`), in its box frame, normalised to the unit box: x forward (length), y left
 /// (width), z up (height), each in [-0.5, 0.5]; the renderer scales it to the box size
 /// (l, w, h) and places it at the box centre. This is the interface glTF models plug into.
 #[derive(Debug, Clone, Default, PartialEq)]
-pub struct MeshData {
+pub struct ActorMesh {
     pub positions: Vec<[f32; 3]>,
     pub normals: Vec<[f32; 3]>,
     /// Linear RGB per vertex.
     pub colors: Vec<[f32; 3]>,
-    /// How much the instance's paint colour multiplies each vertex (0: keep the colour, e.g.
-    /// glass, tyres, skin; 1: painted body). Empty: paint applies everywhere.
+    /// How much the instance's paint colour replaces each vertex colour (0: keep it, e.g.
+    /// glass, tyres, skin; 1: painted body). Empty: keep every colour.
     pub paint: Vec<f32>,
     pub indices: Vec<u32>,
 }
 
-impl MeshData {
+impl ActorMesh {
     /// Add an axis-aligned box (in unit-box coordinates) with flat normals; `paint` as in
-    /// `MeshData::paint`.
+    /// `ActorMesh::paint`.
     pub fn add_box(&mut self, min: Vec3, max: Vec3, color: [f32; 3], paint: f32) {
         let faces: [(Vec3, [Vec3; 4]); 6] = [
             (
@@ -336,7 +337,7 @@ mod tests {
 
     #[test]
     fn unit_box_is_consistent_and_outward() {
-        let mut m = MeshData::default();
+        let mut m = ActorMesh::default();
         m.add_box(Vec3::splat(-0.5), Vec3::splat(0.5), [1.0; 3], 1.0);
         assert!(m.is_consistent());
         for t in m.indices.chunks_exact(3) {

@@ -14,6 +14,7 @@
 //! tests); on machines without a GPU, Mesa's lavapipe provides Vulkan on the CPU.
 
 pub mod actors;
+pub mod assets;
 pub mod camera;
 pub mod device;
 pub mod images;
@@ -26,9 +27,9 @@ pub mod semantic;
 pub mod style;
 pub mod targets;
 
-pub use actors::{ActorInstance, ActorModels};
+pub use actors::{ActorInstance, ActorMeshes};
 pub use device::{AdapterPreference, GpuContext, create_context, testing_context};
-pub use mesh::MeshData;
+pub use mesh::ActorMesh;
 pub use renderer::Renderer;
 
 use glam::DVec2;

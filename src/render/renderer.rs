@@ -2,7 +2,7 @@
 //! renders one camera into caller-given texture views (the viewer and the headless path share
 //! it). `render_views` (readback.rs) renders the whole rig and reads it back.
 
-use crate::render::actors::{ActorInstance, ActorInstanceRaw, ActorModels, ActorVertex};
+use crate::render::actors::{ActorInstance, ActorInstanceRaw, ActorMeshes, ActorVertex};
 use crate::render::camera::Lighting;
 use crate::render::pipelines::Pipelines;
 use crate::render::readback::FrameResources;
@@ -103,7 +103,8 @@ impl Lighting {
 }
 
 impl Renderer {
-    /// Build the static scene of `map` and upload it with the default box actor models.
+    /// Build the static scene of `map` and upload it with the built-in actor models
+    /// (`render::assets`, procedural; `set_actor_meshes` swaps in loaded glTF or box models).
     pub fn new(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
@@ -165,7 +166,9 @@ impl Renderer {
             frame: None,
             pipelines,
         };
-        r.set_actor_models(&ActorModels::boxes());
+        r.set_actor_meshes(&ActorMeshes::from_assets(
+            &crate::render::assets::ActorModels::builtin(),
+        ));
         r
     }
 
@@ -179,7 +182,7 @@ impl Renderer {
     }
 
     /// Replace the per-class actor models (e.g. glTF meshes normalised to the unit box).
-    pub fn set_actor_models(&mut self, models: &ActorModels) {
+    pub fn set_actor_meshes(&mut self, models: &ActorMeshes) {
         self.actor_meshes = models
             .meshes
             .iter()
@@ -189,7 +192,7 @@ impl Renderer {
                         position: m.positions[i],
                         normal: m.normals.get(i).copied().unwrap_or(Vec3::Z.to_array()),
                         color: m.colors.get(i).copied().unwrap_or([1.0; 3]),
-                        paint: m.paint.get(i).copied().unwrap_or(1.0),
+                        paint: m.paint.get(i).copied().unwrap_or(0.0),
                     })
                     .collect();
                 upload(

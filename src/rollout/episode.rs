@@ -165,7 +165,7 @@ impl EpisodeLoop {
             job: job.clone(),
             world,
             agent,
-            config: config.clone(),
+            config: *config,
             ego_shape: EgoShape::from_vehicle(&config.vehicle),
             hd: HdScoreAccumulator::new(),
             started: false,
@@ -192,7 +192,7 @@ impl EpisodeLoop {
             return Ok(Some(EpisodeEvent::Started {
                 job: self.job.clone(),
                 decision_dt_secs: self.config.time.decision_dt_secs,
-                config: serde_json::to_value(&self.config)
+                config: serde_json::to_value(self.config)
                     .map_err(|e| EpisodeError::Failed(e.to_string()))?,
             }));
         }

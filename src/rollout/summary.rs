@@ -124,6 +124,7 @@ impl Summary {
             "N: episodes with a finite value. std: sample standard deviation. \
              95% CI: mean +- t(0.975, N-1) * std / sqrt(N) (Student's t).\n",
         );
+        s.push_str(&self.headline_markdown());
         for by in ["split", "family"] {
             let groups: Vec<&GroupSummary> =
                 self.groups.iter().filter(|g| g.key.by == by).collect();
@@ -181,6 +182,55 @@ impl Summary {
                 }
                 s.push('\n');
             }
+        }
+        s
+    }
+
+    /// The figures papers report, one row per group: mean +- 95% half width, scores x 100 as
+    /// in the MPA paper (HD-Score terms), rates in percent, NeuroNCAP on its 0-5 scale.
+    pub fn headline_markdown(&self) -> String {
+        const COLUMNS: [(&str, &str, f64); 9] = [
+            ("RC", "rc", 100.0),
+            ("NC", "nc", 100.0),
+            ("DAC", "dac", 100.0),
+            ("TTC", "ttc", 100.0),
+            ("COM", "com", 100.0),
+            ("HD-Score", "hd_score", 100.0),
+            ("collision %", "collided", 100.0),
+            ("off-road %", "off_road", 100.0),
+            ("NeuroNCAP", "neuroncap", 1.0),
+        ];
+        let mut s =
+            String::from("\n## Headline (mean +- 95% CI half width)\n\n| by | group | agent | N |");
+        for (title, _, _) in COLUMNS {
+            let _ = write!(s, " {title} |");
+        }
+        s.push_str("\n|---|---|---|---:|");
+        for _ in COLUMNS {
+            s.push_str("---:|");
+        }
+        s.push('\n');
+        for g in &self.groups {
+            let _ = write!(
+                s,
+                "| {} | {} | {} | {} |",
+                g.key.by, g.key.group, g.key.agent, g.episodes
+            );
+            for (_, figure, scale) in COLUMNS {
+                let cell = match g.figures.get(figure) {
+                    Some(st) if st.n > 0 => {
+                        let half = if st.ci95_half_width.is_finite() {
+                            format!(" +- {:.1}", st.ci95_half_width * scale)
+                        } else {
+                            String::new()
+                        };
+                        format!("{:.1}{half}", st.mean * scale)
+                    }
+                    _ => "-".to_string(),
+                };
+                let _ = write!(s, " {cell} |");
+            }
+            s.push('\n');
         }
         s
     }

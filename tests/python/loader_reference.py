@@ -8,6 +8,10 @@ loader. Regenerate after changing src/scene/nuscenes/fixture.rs:
 
     cargo run -- bench write-fixture --out /tmp/fx --samples 5 --sweeps 2 --instances 3
     /work/main/.venv/bin/python tests/python/loader_reference.py /tmp/fx v1.0-fixture
+
+Any other data root works too (optional third argument: output path); point
+tests/loader_devkit_reference.rs at it with MPA_SIM_DEVKIT_DATAROOT, MPA_SIM_DEVKIT_VERSION and
+MPA_SIM_DEVKIT_REFERENCE.
 """
 import json
 import os
@@ -60,7 +64,7 @@ for scene in nusc.scene:
                    'cameras': cameras, 'boxes_mid_sample': boxes})
 
 maps = {}
-for location in ['singapore-onenorth', 'boston-seaport']:
+for location in sorted({s['location'] for s in scenes}):
     m = NuScenesMap(dataroot=dataroot, map_name=location)
     tokens = [l['token'] for l in m.lane] + [c['token'] for c in m.lane_connector]
     lanes = m.discretize_lanes(tokens, 0.5)
@@ -71,7 +75,8 @@ for location in ['singapore-onenorth', 'boston-seaport']:
         'canvas_edge': list(m.canvas_edge),
     }
 
-out = os.path.join(os.path.dirname(__file__), '..', 'fixtures', 'loader_reference.json')
+out = sys.argv[3] if len(sys.argv) > 3 else os.path.join(
+    os.path.dirname(__file__), '..', 'fixtures', 'loader_reference.json')
 with open(out, 'w') as f:
     json.dump({'generator': 'tests/python/loader_reference.py', 'scenes': scenes, 'maps': maps}, f)
 print('wrote', out)

@@ -4,6 +4,12 @@
 //! `DeserializeSeed` whose visitor deserialises each record, asks a predicate whether to keep
 //! it and drops it otherwise, so memory holds the file's bytes (or just a read buffer with
 //! `TableReader::Buffered`) plus the kept records, never a parsed copy of the whole table.
+//!
+//! `read_prefiltered` goes one step further for the big tables of a one-scene load: it takes
+//! each record as raw text (`&RawValue`, borrowed from the file buffer), parses only the fields
+//! the filter needs into a borrowed probe, and deserialises the record only when it is kept.
+//! On a 1.3 GB trainval-sized root this saves a few percent of CPU over `read_filtered`; the
+//! slice reader needs under half the CPU of the `BufReader` one (see `mpa-sim bench load`).
 
 use crate::scene::SceneError;
 use crate::scene::tables::*;
