@@ -1,4 +1,5 @@
-// Sky: one full-screen triangle drawn first; a zenith-to-horizon gradient along each pixel's
+// Sky: one full-screen triangle drawn last at the far plane (the depth test keeps it behind
+// everything); a zenith-to-horizon gradient along each pixel's
 // view ray plus a soft sun glow. Depth output 0 ("no surface"), class sky. Prefixed with
 // common/frame.wgsl.
 

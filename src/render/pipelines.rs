@@ -109,12 +109,14 @@ impl Pipelines {
                 cache: None,
             })
         };
+        // Drawn last at the far plane (0 under reversed Z): only pixels nothing covered pass,
+        // so the sky is shaded once per sky pixel instead of under everything.
         let sky = pipeline(
             "sky",
             &sky_module,
             &[],
             false,
-            wgpu::CompareFunction::Always,
+            wgpu::CompareFunction::GreaterEqual,
         );
         let mesh = pipeline(
             "mesh",

@@ -245,8 +245,8 @@ impl Renderer {
         GpuCamera::new(&self.device, &self.pipelines.frame_layout)
     }
 
-    /// Draw sky, static scene and the current actors from `camera` into `targets` (all cleared
-    /// first). Write the camera's uniform before the encoder is submitted.
+    /// Draw the static scene, the current actors and then the sky (where nothing else is) from
+    /// `camera` into `targets` (all cleared first). Write the camera's uniform before the encoder is submitted.
     pub fn draw(
         &self,
         encoder: &mut wgpu::CommandEncoder,
@@ -286,8 +286,6 @@ impl Renderer {
             multiview_mask: None,
         });
         pass.set_bind_group(0, &camera.bind_group, &[]);
-        pass.set_pipeline(&self.pipelines.sky);
-        pass.draw(0..3, 0..1);
         if let Some(m) = &self.scene {
             pass.set_pipeline(&self.pipelines.mesh);
             pass.set_vertex_buffer(0, m.vertices.slice(..));
@@ -306,5 +304,7 @@ impl Renderer {
                 pass.draw_indexed(0..m.index_count, 0, range.clone());
             }
         }
+        pass.set_pipeline(&self.pipelines.sky);
+        pass.draw(0..3, 0..1);
     }
 }
