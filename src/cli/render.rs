@@ -154,7 +154,7 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<()> {
         "{name} ({}), mesh mode on {adapter}: {} triangles, {} buildings, {} trees, built in {:.2} s",
         scene.location, s.triangles, s.buildings, s.trees, build_s
     );
-    println!("size       cameras  frames  frames/s  ms/frame  ms/camera");
+    println!("size       cameras  frames  frames/s  ms/frame  ms/camera  static tris/camera");
     let frames = args.frames.max(1);
     for &size in &args.size {
         let mut timed = 0.0;
@@ -177,13 +177,14 @@ pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<()> {
         let per_frame = timed / frames as f64;
         let cams = scene.rig.cameras.len().max(1);
         println!(
-            "{:<10} {:>7}  {:>6}  {:>8.2}  {:>8.1}  {:>9.1}",
+            "{:<10} {:>7}  {:>6}  {:>8.2}  {:>8.1}  {:>9.1}  {:>18.0}",
             format!("{}x{}", size.0, size.1),
             cams,
             frames,
             1.0 / per_frame,
             1e3 * per_frame,
-            1e3 * per_frame / cams as f64
+            1e3 * per_frame / cams as f64,
+            renderer.mean_visible_triangles()
         );
     }
     Ok(())

@@ -16,6 +16,7 @@
 pub mod actors;
 pub mod assets;
 pub mod camera;
+pub mod culling;
 pub mod device;
 pub mod images;
 pub mod mesh;

@@ -146,7 +146,8 @@ impl Renderer {
                 label: Some("render_views"),
             });
         for (i, v) in views.iter().enumerate() {
-            self.cameras[i].write(&self.queue, &v.uniform(&self.lighting));
+            let u = v.uniform(&self.lighting);
+            self.cameras[i].write(&self.queue, &u);
             let t = &frame.targets[i];
             self.draw(&mut encoder, &t.views(), &self.cameras[i]);
             let o = frame.offsets[i];

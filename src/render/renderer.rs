@@ -4,6 +4,7 @@
 
 use crate::render::actors::{ActorInstance, ActorInstanceRaw, ActorMeshes, ActorVertex};
 use crate::render::camera::Lighting;
+use crate::render::culling::{Tile, tile_mesh, visible_ranges};
 use crate::render::pipelines::Pipelines;
 use crate::render::readback::FrameResources;
 use crate::render::scene_mesh::{StaticScene, build_static_scene};
@@ -35,6 +36,8 @@ pub struct Renderer {
     /// Static-scene statistics (triangles, buildings, trees, skipped polygons).
     pub stats: SceneStats,
     scene: Option<GpuMesh>,
+    /// Static-mesh tiles for frustum culling.
+    tiles: Vec<Tile>,
     actor_meshes: Vec<Option<GpuMesh>>,
     instances: wgpu::Buffer,
     instance_capacity: usize,
@@ -119,7 +122,7 @@ impl Renderer {
     pub fn from_static_scene(
         device: &wgpu::Device,
         queue: &wgpu::Queue,
-        scene: StaticScene,
+        mut scene: StaticScene,
         config: &RenderConfig,
     ) -> Renderer {
         // NaN guard (STYLE.md): a non-finite vertex would silently vanish or streak.
@@ -143,6 +146,7 @@ impl Renderer {
             trees: scene.trees,
             failed_polygons: scene.failed_polygons,
         };
+        let tiles = tile_mesh(&mut scene.mesh);
         let gpu_scene = upload(
             device,
             "static scene",
@@ -158,6 +162,7 @@ impl Renderer {
             lighting,
             stats,
             scene: gpu_scene,
+            tiles,
             actor_meshes: Vec::new(),
             instances: Self::instance_buffer(device, instance_capacity),
             instance_capacity,
@@ -240,6 +245,26 @@ impl Renderer {
         }
     }
 
+    /// Static-mesh triangles `draw` submits for a camera after frustum culling.
+    pub fn visible_triangles(&self, camera: &GpuCamera) -> usize {
+        visible_ranges(&self.tiles, &camera.clip_from_world)
+            .iter()
+            .map(|r| (r.end - r.start) as usize / 3)
+            .sum()
+    }
+
+    /// Mean static-mesh triangles drawn per camera in the last `render_views`.
+    pub fn mean_visible_triangles(&self) -> f64 {
+        if self.cameras.is_empty() {
+            return 0.0;
+        }
+        self.cameras
+            .iter()
+            .map(|c| self.visible_triangles(c) as f64)
+            .sum::<f64>()
+            / self.cameras.len() as f64
+    }
+
     /// A camera uniform slot for `draw` (the viewer keeps one; `render_views` keeps six).
     pub fn create_camera(&self) -> GpuCamera {
         GpuCamera::new(&self.device, &self.pipelines.frame_layout)
@@ -290,7 +315,9 @@ impl Renderer {
             pass.set_pipeline(&self.pipelines.mesh);
             pass.set_vertex_buffer(0, m.vertices.slice(..));
             pass.set_index_buffer(m.indices.slice(..), wgpu::IndexFormat::Uint32);
-            pass.draw_indexed(0..m.index_count, 0, 0..1);
+            for range in visible_ranges(&self.tiles, &camera.clip_from_world) {
+                pass.draw_indexed(range, 0, 0..1);
+            }
         }
         pass.set_pipeline(&self.pipelines.actor);
         pass.set_vertex_buffer(1, self.instances.slice(..));

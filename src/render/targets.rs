@@ -108,6 +108,8 @@ impl RenderTargets {
 pub struct GpuCamera {
     pub buffer: wgpu::Buffer,
     pub bind_group: wgpu::BindGroup,
+    /// CPU copy of the last written clip matrix, for culling.
+    pub clip_from_world: glam::Mat4,
 }
 
 impl GpuCamera {
@@ -126,11 +128,16 @@ impl GpuCamera {
                 resource: buffer.as_entire_binding(),
             }],
         });
-        GpuCamera { buffer, bind_group }
+        GpuCamera {
+            buffer,
+            bind_group,
+            clip_from_world: glam::Mat4::ZERO,
+        }
     }
 
     /// Queue the uniform write (applies at the next submit).
-    pub fn write(&self, queue: &wgpu::Queue, u: &FrameUniform) {
+    pub fn write(&mut self, queue: &wgpu::Queue, u: &FrameUniform) {
+        self.clip_from_world = glam::Mat4::from_cols_array_2d(&u.clip_from_world);
         queue.write_buffer(&self.buffer, 0, bytemuck::bytes_of(u));
     }
 }
