@@ -33,7 +33,7 @@ fn dry_run_lists_the_shard_of_split_and_scenario_jobs() {
     let splits = dir.path().join("splits.toml");
     write(
         &splits,
-        "test = [\"scene-0001\", \"scene-0002\"]\n[train]\nscenes = [\"scene-0100\"]\n",
+        "train = [\"scene-0100\"]\ntest_in_domain = [\"scene-0001\", \"scene-0002\"]\ntest_unseen = []\n",
     );
     let scen = dir.path().join("scenarios");
     std::fs::create_dir(&scen).unwrap();
@@ -55,7 +55,7 @@ fn dry_run_lists_the_shard_of_split_and_scenario_jobs() {
     let base = [
         "rollout",
         "--split",
-        "test",
+        "test_in_domain",
         "--splits-file",
         splits_s,
         "--scenario",
@@ -77,10 +77,10 @@ fn dry_run_lists_the_shard_of_split_and_scenario_jobs() {
     assert_eq!(
         stdout_lines(&all),
         [
-            "test__scene-0001__expert__s0",
-            "test__scene-0001__expert__s1",
-            "test__scene-0002__expert__s0",
-            "test__scene-0002__expert__s1",
+            "test_in_domain__scene-0001__expert__s0",
+            "test_in_domain__scene-0001__expert__s1",
+            "test_in_domain__scene-0002__expert__s0",
+            "test_in_domain__scene-0002__expert__s1",
             "scenarios__frontal-a__expert__s0",
             "scenarios__frontal-a__expert__s1",
             "scenarios__side-b__expert__s0",
@@ -93,7 +93,7 @@ fn dry_run_lists_the_shard_of_split_and_scenario_jobs() {
     assert_eq!(
         stdout_lines(&part),
         [
-            "test__scene-0001__expert__s1",
+            "test_in_domain__scene-0001__expert__s1",
             "scenarios__frontal-a__expert__s0",
             "scenarios__side-b__expert__s1",
         ]
@@ -112,7 +112,8 @@ fn dry_run_lists_the_shard_of_split_and_scenario_jobs() {
     assert!(!err.status.success());
     let msg = String::from_utf8_lossy(&err.stderr).into_owned();
     assert!(
-        msg.contains("no split named `nope`") && msg.contains("test, train"),
+        msg.contains("unknown split \"nope\"")
+            && msg.contains("train, test_in_domain, test_unseen, safety_critical"),
         "{msg}"
     );
 }

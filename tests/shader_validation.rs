@@ -1,6 +1,6 @@
 //! Every `shaders/**/*.wgsl` parses and validates with naga (the shader compiler wgpu uses), as
-//! rerun's shader_validation.rs. Pipeline shaders are checked as compiled (with
-//! `shaders/common/frame.wgsl` prepended); files under `common/` are also checked on their own.
+//! rerun's shader_validation.rs. The mesh pipelines' shaders are checked as compiled (with
+//! `shaders/common/frame.wgsl` prepended); every other file (common/, splat_*) on its own.
 #![allow(clippy::unwrap_used)] // test file: a failed unwrap is a failed test
 
 use mpa_sim::render::pipelines::{COMMON_WGSL, PIPELINE_WGSL, shader_source};
@@ -42,12 +42,11 @@ fn every_wgsl_file_validates() {
     let mut failures = Vec::new();
     for f in &files {
         let body = std::fs::read_to_string(f).expect("readable shader");
-        let is_common = f.parent().is_some_and(|p| p.ends_with("common"));
-        let src = if is_common {
-            body
-        } else {
-            shader_source(&body)
-        };
+        // Mesh pipelines are compiled with the common prefix; other files (splat_*) stand alone.
+        let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
+        let prefixed = PIPELINE_WGSL.iter().any(|(name, _)| *name == stem)
+            && !f.parent().is_some_and(|p| p.ends_with("common"));
+        let src = if prefixed { shader_source(&body) } else { body };
         if let Err(e) = validate(&f.display().to_string(), &src) {
             failures.push(e);
         }

@@ -5,9 +5,12 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use glam::{DVec2, DVec3};
 use mpa_sim::geometry::{Obb, obb_overlap, point_in_polygon};
-use mpa_sim::scene::synth::{self, SynthOptions, arcline, traffic};
+use mpa_sim::scene::arcline::{Arcline, principal_value};
+use mpa_sim::scene::synth::{self, SynthOptions, traffic};
 use mpa_sim::scene::tables::*;
 use mpa_sim::scene::{Location, Polygon, quat_from_wxyz, yaw_of};
 use serde::de::DeserializeOwned;
@@ -35,23 +38,6 @@ fn table<T: DeserializeOwned>(root: &Path, name: &str) -> Vec<T> {
     let path = root.join(VERSION).join(format!("{name}.json"));
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     serde_json::from_str(&text).unwrap_or_else(|e| panic!("{}: {e}", path.display()))
-}
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
 }
 
 struct Data {
@@ -145,8 +131,8 @@ fn synthetic_dataset_is_complete_consistent_and_deterministic() {
     generate(a.path());
     generate(b.path());
     // Determinism: same arguments, byte-identical files.
-    let fa = files(a.path());
-    assert_eq!(fa, files(b.path()));
+    let fa = common::files(a.path());
+    assert_eq!(fa, common::files(b.path()));
     for f in &fa {
         assert!(
             std::fs::read(a.path().join(f)).unwrap() == std::fs::read(b.path().join(f)).unwrap(),
@@ -560,8 +546,8 @@ fn check_map(exp: &MapExpansion, location: &str) {
         .chain(exp.lane_connector.iter().map(|c| c.token.as_str()))
         .collect();
     let end_of = |t: &str| {
-        let p = exp.arcline_path_3[t].last().unwrap();
-        arcline::pose_at_length(p, arcline::path_length(p))
+        let p = Arcline::from_record(exp.arcline_path_3[t].last().unwrap()).unwrap();
+        p.pose_at_length(p.length_m()).to_array()
     };
     let start_of = |t: &str| {
         let p = &exp.arcline_path_3[t][0];
@@ -572,16 +558,18 @@ fn check_map(exp: &MapExpansion, location: &str) {
         let paths = &exp.arcline_path_3[t];
         assert!(!paths.is_empty(), "{location}: {t} has arclines");
         for w in paths.windows(2) {
-            let e = arcline::pose_at_length(&w[0], arcline::path_length(&w[0]));
+            let p = Arcline::from_record(&w[0]).unwrap();
+            let e = p.pose_at_length(p.length_m()).to_array();
             assert!(
                 (e[0] - w[1].start_pose[0]).abs() < 1e-6
                     && (e[1] - w[1].start_pose[1]).abs() < 1e-6
             );
         }
         for p in paths {
-            let e = arcline::pose_at_length(p, arcline::path_length(p));
+            let p = Arcline::from_record(p).unwrap();
+            let e = p.pose_at_length(p.length_m()).to_array();
             assert!(
-                (e[0] - p.end_pose[0]).abs() < 1e-6 && (e[1] - p.end_pose[1]).abs() < 1e-6,
+                (e[0] - p.end.x).abs() < 1e-6 && (e[1] - p.end.y).abs() < 1e-6,
                 "end_pose matches the shape"
             );
         }
@@ -601,7 +589,7 @@ fn check_map(exp: &MapExpansion, location: &str) {
                 "{t} ends where {o} starts"
             );
         }
-        let d = arcline::principal_value(end_of(t)[2] - start_of(t)[2]);
+        let d = principal_value(end_of(t)[2] - start_of(t)[2]);
         if exp.lane_connector.iter().any(|c| c.token == t) {
             turns.insert(if d > 0.5 {
                 "left"

@@ -4,6 +4,8 @@
 
 #![allow(clippy::unwrap_used)] // test helpers outside #[test] fns
 
+mod common;
+
 use mpa_sim::scene::registry;
 use mpa_sim::scene::synth::{self, Preset};
 use mpa_sim::scene::tables::{Log, SceneRecord};
@@ -12,23 +14,6 @@ use std::path::{Path, PathBuf};
 
 /// The seed in scenes/README.md.
 const SHIPPED_SEED: u64 = 2026;
-
-fn files(dir: &Path) -> Vec<PathBuf> {
-    let mut out = Vec::new();
-    let mut stack = vec![dir.to_path_buf()];
-    while let Some(d) = stack.pop() {
-        for e in std::fs::read_dir(&d).unwrap() {
-            let p = e.unwrap().path();
-            if p.is_dir() {
-                stack.push(p);
-            } else {
-                out.push(p.strip_prefix(dir).unwrap().to_path_buf());
-            }
-        }
-    }
-    out.sort();
-    out
-}
 
 #[test]
 fn shipped_mini_set_is_reproducible_and_split_by_town() {
@@ -43,13 +28,13 @@ fn shipped_mini_set_is_reproducible_and_split_by_town() {
         true,
     )
     .unwrap();
-    let regenerated: Vec<PathBuf> = files(dir.path())
+    let regenerated: Vec<PathBuf> = common::files(dir.path())
         .into_iter()
         .filter(|f| f != Path::new("splits.toml"))
         .collect();
     assert_eq!(
         regenerated,
-        files(&shipped),
+        common::files(&shipped),
         "same file list as the shipped set"
     );
     for f in &regenerated {
@@ -63,7 +48,7 @@ fn shipped_mini_set_is_reproducible_and_split_by_town() {
         std::fs::read_to_string(&splits_path).unwrap(),
         std::fs::read_to_string(registry::splits_file()).unwrap()
     );
-    let read_back = synth::read_splits(&registry::splits_file()).unwrap();
+    let read_back = registry::Splits::load(&registry::splits_file()).unwrap();
     assert_eq!(read_back, splits);
 
     let version = shipped.join(registry::SHIPPED_VERSION);

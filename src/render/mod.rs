@@ -8,7 +8,8 @@
 //! (`camera::ViewCamera`: global_from_ego * ego_from_camera, K scaled to the output size,
 //! reversed Z), draws into `targets::RenderTargets` with `Renderer::draw`, and reads all
 //! cameras back in one submission (`readback`). `images` writes PNG/NPY files and the contact
-//! sheet. The viewer calls `Renderer::draw` with its own texture views.
+//! sheet. The viewer calls `Renderer::draw` with its own texture views. `assets` holds the
+//! glTF actor models, `splat` the 3D Gaussian splat pipeline composited by depth.
 //!
 //! Devices come from outside (`device::create_context`, or `device::testing_context` in
 //! tests); on machines without a GPU, Mesa's lavapipe provides Vulkan on the CPU.
@@ -25,6 +26,7 @@ pub mod readback;
 pub mod renderer;
 pub mod scene_mesh;
 pub mod semantic;
+pub mod splat;
 pub mod style;
 pub mod targets;
 

@@ -23,12 +23,6 @@ pub enum RolloutError {
     BadFile { path: PathBuf, message: String },
     #[error("invalid shard `{spec}`: {expected}")]
     BadShard { spec: String, expected: String },
-    #[error("{path}: no split named `{split}` (the file has: {available})")]
-    UnknownSplit {
-        path: PathBuf,
-        split: String,
-        available: String,
-    },
     #[error("two jobs share the key `{key}`: {first} and {second}")]
     DuplicateJob {
         key: String,

@@ -141,62 +141,6 @@ pub fn expand_scenario_paths(paths: &[PathBuf]) -> Result<Vec<PathBuf>, RolloutE
     Ok(out)
 }
 
-/// Read one split's scene names from a splits file. Accepted layouts (TOML):
-///
-/// ```toml
-/// train = ["scene-0001", "scene-0002"]          # split = array of scene names
-/// [test_unseen]                                 # or split = table with a `scenes` array
-/// scenes = ["scene-0101"]
-/// ```
-///
-/// (either at top level or under a `[splits]` table).
-pub fn load_split(path: &Path, split: &str) -> Result<Vec<String>, RolloutError> {
-    let text = std::fs::read_to_string(path).map_err(|e| RolloutError::io(path, e))?;
-    let bad = |message: String| RolloutError::BadFile {
-        path: path.to_path_buf(),
-        message,
-    };
-    let root: toml::Table = toml::from_str(&text).map_err(|e| bad(format!("not TOML: {e}")))?;
-    let table = match root.get("splits") {
-        Some(toml::Value::Table(t)) => t,
-        _ => &root,
-    };
-    let Some(value) = table.get(split) else {
-        let available: Vec<&str> = table.keys().map(String::as_str).collect();
-        return Err(RolloutError::UnknownSplit {
-            path: path.to_path_buf(),
-            split: split.to_string(),
-            available: available.join(", "),
-        });
-    };
-    let list = match value {
-        toml::Value::Array(a) => a,
-        toml::Value::Table(t) => match t.get("scenes") {
-            Some(toml::Value::Array(a)) => a,
-            _ => {
-                return Err(bad(format!(
-                    "split `{split}`: expected a `scenes` array of scene names"
-                )));
-            }
-        },
-        _ => {
-            return Err(bad(format!(
-                "split `{split}`: expected an array of scene names or a table with `scenes`"
-            )));
-        }
-    };
-    list.iter()
-        .enumerate()
-        .map(|(i, v)| {
-            v.as_str().map(str::to_string).ok_or_else(|| {
-                bad(format!(
-                    "split `{split}`: entry {i}: expected a scene name string"
-                ))
-            })
-        })
-        .collect()
-}
-
 /// Builds the job list in a deterministic order. Duplicate keys are an error.
 #[derive(Debug, Clone, Default)]
 pub struct JobListBuilder {

@@ -10,6 +10,10 @@
 //! the path's end), exactly as the devkit does, including how it re-anchors at part boundaries.
 //! A lane is a list of paths; `discretize_lane` concatenates their discretisations (the end of
 //! one path and the start of the next both appear, as in the devkit).
+//!
+//! The one implementation in the crate: the loader discretises map files with it and the
+//! synthetic generator (`synth::arcline`) builds its paths with `Arcline::from_start` and writes
+//! them with `to_record`, so generated centrelines are the ones the loader and the devkit read.
 
 use crate::scene::tables::ArclinePath;
 
@@ -23,6 +27,15 @@ pub struct Pose2d {
 
 impl Pose2d {
     pub fn new(x: f64, y: f64, yaw: f64) -> Pose2d {
+        Pose2d { x, y, yaw }
+    }
+
+    /// `[x, y, yaw]`, the layout of the records' `start_pose` / `end_pose`.
+    pub fn to_array(self) -> [f64; 3] {
+        [self.x, self.y, self.yaw]
+    }
+
+    pub fn from_array([x, y, yaw]: [f64; 3]) -> Pose2d {
         Pose2d { x, y, yaw }
     }
 }
@@ -88,6 +101,37 @@ impl Arcline {
             radius_m: rec.radius,
             segment_length_m: [l[0], l[1], l[2]],
         })
+    }
+
+    /// A path from `start` (yaw wrapped to [-pi, pi)) with its `end` computed from the shape, as
+    /// a map writer needs it. `shape` must be one of the six Dubins words and `radius_m` > 0
+    /// (the devkit divides by it even for straights); `from_record` checks a record read back.
+    pub fn from_start(
+        start: Pose2d,
+        shape: [u8; 3],
+        radius_m: f64,
+        segment_length_m: [f64; 3],
+    ) -> Arcline {
+        let mut path = Arcline {
+            start: Pose2d::new(start.x, start.y, principal_value(start.yaw)),
+            end: start,
+            shape,
+            radius_m,
+            segment_length_m,
+        };
+        path.end = path.pose_at_length(path.length_m());
+        path
+    }
+
+    /// The `arcline_path_3` record of this path.
+    pub fn to_record(&self) -> ArclinePath {
+        ArclinePath {
+            start_pose: self.start.to_array().to_vec(),
+            end_pose: self.end.to_array().to_vec(),
+            shape: String::from_utf8_lossy(&self.shape).into_owned(),
+            radius: self.radius_m,
+            segment_length: self.segment_length_m.to_vec(),
+        }
     }
 
     /// Total path length in metres.
@@ -313,6 +357,20 @@ mod tests {
         r.radius = 1.0;
         r.segment_length = vec![1.0, -1.0, 1.0];
         assert_eq!(Arcline::from_record(&r).unwrap_err().0, "segment_length");
+    }
+
+    #[test]
+    fn from_start_computes_the_end_and_round_trips_through_the_record() {
+        let quarter = std::f64::consts::FRAC_PI_2 * 10.0;
+        let path = Arcline::from_start(
+            Pose2d::new(1.0, 2.0, 7.0),
+            *b"LSL",
+            10.0,
+            [quarter, 3.0, 0.0],
+        );
+        assert!((path.start.yaw - principal_value(7.0)).abs() < 1e-15);
+        assert_eq!(path.end, path.pose_at_length(path.length_m()));
+        assert_eq!(Arcline::from_record(&path.to_record()), Ok(path));
     }
 
     #[test]

@@ -91,6 +91,15 @@ impl Splits {
         })
     }
 
+    /// The scenes of a split, or [`RegistryError::UnknownSplit`] (which lists the split names)
+    /// for a name that is not one of the three scene splits.
+    pub fn get(&self, name: &str) -> Result<&[String], RegistryError> {
+        self.scenes(name)
+            .ok_or_else(|| RegistryError::UnknownSplit {
+                name: name.to_string(),
+            })
+    }
+
     /// The scenes of one of the three scene splits; `None` for any other name.
     pub fn scenes(&self, name: &str) -> Option<&[String]> {
         match name {
@@ -144,8 +153,7 @@ pub fn split(name: &str) -> Result<Vec<String>, RegistryError> {
             name: name.to_string(),
         });
     }
-    let splits = Splits::load(&splits_file())?;
-    Ok(splits.scenes(name).unwrap_or(&[]).to_vec())
+    Ok(Splits::load(&splits_file())?.get(name)?.to_vec())
 }
 
 /// The shipped scenario files (`scenarios/*.toml`), sorted by path.

@@ -12,6 +12,25 @@ use mpa_sim::world::{SimConfig, StepEvents, TerminalReason, World};
 
 pub const SEED: u64 = 42;
 
+/// Every file below `dir` (recursively), relative to it, sorted.
+pub fn files(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    let mut stack = vec![dir.to_path_buf()];
+    while let Some(d) = stack.pop() {
+        let entries = std::fs::read_dir(&d).unwrap_or_else(|e| panic!("{}: {e}", d.display()));
+        for e in entries {
+            let p = e.expect("directory entry").path();
+            if p.is_dir() {
+                stack.push(p);
+            } else {
+                out.push(p.strip_prefix(dir).expect("below dir").to_path_buf());
+            }
+        }
+    }
+    out.sort();
+    out
+}
+
 /// A 1 km square of drivable area with a straight route along +x from the ego start and an
 /// ego log of `duration_secs` at `speed_mps`; no lanes, no actors.
 pub fn open_area(speed_mps: f64, duration_secs: f64) -> ResolvedScenario {

@@ -1,12 +1,13 @@
 """Load a dataset with the official nuScenes devkit and dump what it sees, for
-tests/synth_devkit.rs to compare against what our generator wrote.
+tests/loader_matches_devkit.rs to compare, scene by scene, with what our loader reads.
 
 Usage: python devkit_dump.py DATAROOT VERSION OUT.json
 
-Dumps, per scene (by name): the LIDAR_TOP ego pose (translation, rotation) of each sample and
-the annotation boxes (instance token, translation, size, rotation) per sample, read through
-`NuScenes`; per map location: `discretize_lanes` of every lane and lane connector at 0.5 m and
-`get_outgoing_lane_ids` of the first ten lanes, read through `NuScenesMap`.
+Dumps, per scene (by name, in scene.json order): its location and, per sample, the LIDAR_TOP
+ego pose (timestamp, translation, rotation [w, x, y, z]) and every annotation box as
+`NuScenes.get_box` builds it (instance token, centre, size [w, l, h], orientation [w, x, y, z]);
+per map location: `discretize_lanes` of every lane and lane connector at 0.5 m and
+`get_incoming_lane_ids` / `get_outgoing_lane_ids` of each, read through `NuScenesMap`.
 """
 
 import json
@@ -16,11 +17,16 @@ from nuscenes.map_expansion.map_api import NuScenesMap
 from nuscenes.nuscenes import NuScenes
 
 
+def floats(values):
+    return [float(v) for v in values]
+
+
 def main() -> None:
     dataroot, version, out_path = sys.argv[1], sys.argv[2], sys.argv[3]
     nusc = NuScenes(version=version, dataroot=dataroot, verbose=False)
-    scenes = {}
+    scenes = []
     for scene in nusc.scene:
+        log = nusc.get("log", scene["log_token"])
         samples = []
         token = scene["first_sample_token"]
         while token:
@@ -33,29 +39,29 @@ def main() -> None:
                 ann = nusc.get("sample_annotation", ann_token)
                 boxes.append({
                     "instance_token": ann["instance_token"],
-                    "translation": [float(v) for v in box.center],
-                    "size": [float(v) for v in box.wlh],
-                    "rotation": [float(v) for v in box.orientation.elements],
+                    "translation": floats(box.center),
+                    "size": floats(box.wlh),
+                    "rotation": floats(box.orientation.elements),
                 })
             samples.append({
                 "timestamp": sample["timestamp"],
-                "ego_translation": pose["translation"],
-                "ego_rotation": pose["rotation"],
+                "ego_timestamp": pose["timestamp"],
+                "ego_translation": floats(pose["translation"]),
+                "ego_rotation": floats(pose["rotation"]),
                 "boxes": boxes,
             })
             token = sample["next"]
-        scenes[scene["name"]] = samples
+        scenes.append({"name": scene["name"], "location": log["location"], "samples": samples})
 
     maps = {}
-    locations = sorted({log["location"] for log in nusc.log})
-    for location in locations:
+    for location in sorted({log["location"] for log in nusc.log}):
         nmap = NuScenesMap(dataroot=dataroot, map_name=location)
         tokens = [r["token"] for r in nmap.lane] + [r["token"] for r in nmap.lane_connector]
         lanes = nmap.discretize_lanes(tokens, 0.5)
-        outgoing = {t: nmap.get_outgoing_lane_ids(t) for t in tokens[:10]}
         maps[location] = {
-            "centrelines": {t: [[float(v) for v in p] for p in pts] for t, pts in lanes.items()},
-            "outgoing": outgoing,
+            "centrelines": {t: [floats(p) for p in lanes[t]] for t in tokens},
+            "incoming": {t: nmap.get_incoming_lane_ids(t) for t in tokens},
+            "outgoing": {t: nmap.get_outgoing_lane_ids(t) for t in tokens},
         }
 
     with open(out_path, "w") as fh:

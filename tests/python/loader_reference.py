@@ -9,9 +9,8 @@ loader. Regenerate after changing src/scene/nuscenes/fixture.rs:
     cargo run -- bench write-fixture --out /tmp/fx --samples 5 --sweeps 2 --instances 3
     /work/main/.venv/bin/python tests/python/loader_reference.py /tmp/fx v1.0-fixture
 
-Any other data root works too (optional third argument: output path); point
-tests/loader_devkit_reference.rs at it with MPA_SIM_DEVKIT_DATAROOT, MPA_SIM_DEVKIT_VERSION and
-MPA_SIM_DEVKIT_REFERENCE.
+(Optional third argument: output path.) Other data roots are compared live by
+tests/loader_matches_devkit.rs through tests/python/devkit_dump.py.
 """
 import json
 import os

@@ -15,6 +15,7 @@ use super::token;
 use super::town::Town;
 use crate::agent::Command;
 use crate::scene::SceneError;
+use crate::scene::arcline::Arcline;
 
 /// A lane or lane connector.
 #[derive(Debug, Clone)]
@@ -44,6 +45,49 @@ pub const RING_SPEED_MPS: f64 = 7.0;
 const RING_ENTRY_OFFSET_RAD: f64 = 0.45;
 /// Turning radii tried for roundabout entry and exit connectors, widest first.
 const RING_CONNECTOR_RADII_M: [f64; 8] = [12.0, 10.0, 8.0, 7.0, 6.0, 5.0, 4.0, 3.0];
+
+/// A lane connector through junction `junction` from lane `from` to lane `to`.
+struct Connector {
+    junction: usize,
+    from: usize,
+    to: usize,
+    turn: Command,
+    speed_limit_mps: f64,
+    width_m: f64,
+}
+
+impl Connector {
+    /// Append the connector along `path` (its token named by location, junction and the two
+    /// lanes) and link it into the graph both ways.
+    fn push(self, lanes: &mut Vec<LaneInfo>, loc: &str, path: Arcline) {
+        let Connector {
+            junction, from, to, ..
+        } = self;
+        let idx = lanes.len();
+        lanes.push(LaneInfo {
+            token: token(&[
+                loc,
+                "connector",
+                &junction.to_string(),
+                &from.to_string(),
+                &to.to_string(),
+            ]),
+            is_connector: true,
+            owner: junction,
+            forward: true,
+            index: 0,
+            chain: Chain::new(vec![path]),
+            incoming: vec![from],
+            outgoing: vec![to],
+            turn: Some(self.turn),
+            speed_limit_mps: self.speed_limit_mps,
+            width_m: self.width_m,
+            ring: None,
+        });
+        lanes[from].outgoing.push(idx);
+        lanes[to].incoming.push(idx);
+    }
+}
 
 #[derive(Debug, Clone)]
 pub struct LaneGraph {
@@ -203,30 +247,16 @@ impl LaneGraph {
                         lanes[from].token, lanes[to].token
                     ))
                 })?;
-                let idx = lanes.len();
                 let speed = lanes[from].speed_limit_mps.min(lanes[to].speed_limit_mps);
-                lanes.push(LaneInfo {
-                    token: token(&[
-                        loc,
-                        "connector",
-                        &ji.to_string(),
-                        &from.to_string(),
-                        &to.to_string(),
-                    ]),
-                    is_connector: true,
-                    owner: ji,
-                    forward: true,
-                    index: 0,
-                    chain: Chain::new(vec![path]),
-                    incoming: vec![from],
-                    outgoing: vec![to],
-                    turn: Some(turn),
+                let connector = Connector {
+                    junction: ji,
+                    from,
+                    to,
+                    turn,
                     speed_limit_mps: speed,
                     width_m: w,
-                    ring: None,
-                });
-                lanes[from].outgoing.push(idx);
-                lanes[to].incoming.push(idx);
+                };
+                connector.push(&mut lanes, loc, path);
             }
         }
         Ok(LaneGraph {
@@ -329,36 +359,22 @@ fn build_roundabout(
         let path = RING_CONNECTOR_RADII_M
             .iter()
             .filter_map(|&r| arcline::dubins_csc(a, b, r))
-            .find(|p| arcline::path_length(p) <= 1.25 * chord)
+            .find(|p| p.length_m() <= 1.25 * chord)
             .ok_or_else(|| {
                 SceneError::Other(format!(
                     "synthetic town {loc}: roundabout {ji}: no path joins {} to {}",
                     lanes[from].token, lanes[to].token
                 ))
             })?;
-        let idx = lanes.len();
-        lanes.push(LaneInfo {
-            token: token(&[
-                loc,
-                "connector",
-                &ji.to_string(),
-                &from.to_string(),
-                &to.to_string(),
-            ]),
-            is_connector: true,
-            owner: ji,
-            forward: true,
-            index: 0,
-            chain: Chain::new(vec![path]),
-            incoming: vec![from],
-            outgoing: vec![to],
-            turn: Some(near),
+        let connector = Connector {
+            junction: ji,
+            from,
+            to,
+            turn: near,
             speed_limit_mps: RING_SPEED_MPS,
             width_m: w,
-            ring: None,
-        });
-        lanes[from].outgoing.push(idx);
-        lanes[to].incoming.push(idx);
+        };
+        connector.push(lanes, loc, path);
         Ok(())
     };
     for (i, &(angle, arm, is_entry)) in points.iter().enumerate() {
@@ -420,7 +436,7 @@ mod tests {
             assert!(!rings.is_empty());
             for ring in rings {
                 let shape = &ring.chain.paths[0].shape;
-                assert_eq!(shape, if left { "RSR" } else { "LSL" }, "{location}");
+                assert_eq!(shape, if left { b"RSR" } else { b"LSL" }, "{location}");
             }
             // Near-side turns (left in Singapore) leave from the kerb half of the road.
             let near = if left { Command::Left } else { Command::Right };

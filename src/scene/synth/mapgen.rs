@@ -11,7 +11,6 @@
 //! Node, line and polygon tokens are hashes of (location, kind, running counter), so a town
 //! always gets the same tokens.
 
-use super::arcline;
 use super::lanes::LaneGraph;
 use super::mapshapes::{Builder, left_normal, offset_curve, snap, strip, xy};
 use super::token;
@@ -164,34 +163,14 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
                 corner_walks.push(vec![left, snap(left + dm * ww), snap(p2 + dm * ww), p2]);
             }
         }
-        let poly = match holes.first() {
-            Some(hole) => b.polygon_with_hole(&outline, hole),
-            None => b.polygon(&outline),
-        };
-        da_polys.push(poly.clone());
-        out.drivable.push(Polygon {
+        let drivable = Polygon {
             exterior: outline,
             holes,
-        });
-        let seg = b.tok("road_segment");
-        b.m.road_segment.push(RoadSegment {
-            token: seg.clone(),
-            polygon_token: poly,
-            is_intersection: true,
-            drivable_area_token: da_token.clone(),
-        });
+        };
+        let seg = add_road_segment(&mut b, &mut out, &mut da_polys, &da_token, drivable, true);
         junction_segments.push(seg);
         for walk in corner_walks {
-            let t = b.polygon(&walk);
-            let wt = b.tok("walkway");
-            b.m.walkway.push(Walkway {
-                token: wt,
-                polygon_token: t,
-            });
-            out.walkways.push(Polygon {
-                exterior: walk,
-                holes: vec![],
-            });
+            add_walkway(&mut b, &mut out, walk);
         }
     }
 
@@ -200,20 +179,11 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
         let hw = town.half_width_m(road);
         let n = road.lanes;
         // Road segment = drivable polygon.
-        let outline = strip(town, road, -hw, hw, 0.0, len);
-        let poly = b.polygon(&outline);
-        da_polys.push(poly.clone());
-        out.drivable.push(Polygon {
-            exterior: outline,
+        let drivable = Polygon {
+            exterior: strip(town, road, -hw, hw, 0.0, len),
             holes: vec![],
-        });
-        let seg = b.tok("road_segment");
-        b.m.road_segment.push(RoadSegment {
-            token: seg.clone(),
-            polygon_token: poly,
-            is_intersection: false,
-            drivable_area_token: da_token.clone(),
-        });
+        };
+        let seg = add_road_segment(&mut b, &mut out, &mut da_polys, &da_token, drivable, false);
         let centre = offset_curve(town, road, 0.0, 0.0, len);
         let line = b.line(&centre);
         let rd = b.tok("road_divider");
@@ -316,16 +286,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             let parking_here = road.parking_m.is_some() && sgn == kerb_side;
             let inner = hw + if parking_here { pw } else { 0.0 };
             let pts = strip(town, road, sgn * inner, sgn * (inner + ww), 0.0, len);
-            let t = b.polygon(&pts);
-            let wt = b.tok("walkway");
-            b.m.walkway.push(Walkway {
-                token: wt,
-                polygon_token: t,
-            });
-            out.walkways.push(Polygon {
-                exterior: pts,
-                holes: vec![],
-            });
+            add_walkway(&mut b, &mut out, pts);
             out.sidewalks
                 .push(offset_curve(town, road, sgn * (inner + 0.5 * ww), 0.0, len));
         }
@@ -408,7 +369,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
 
     // Roundabout ring lanes: annulus sectors between their entry and exit points.
     for lane in graph.lanes.iter().filter(|l| l.ring.is_some()) {
-        let poses = arcline::discretize_lane(&lane.chain.paths, 2.0);
+        let poses = lane.chain.discretize(2.0);
         let inner: Vec<DVec2> = poses
             .iter()
             .map(|p| xy(*p) + left_normal(*p) * 0.5 * lane.width_m)
@@ -449,7 +410,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     // Lane connectors, arclines, connectivity.
     for lane in &graph.lanes {
         if lane.is_connector {
-            let pts = arcline::discretize_lane(&lane.chain.paths, 2.5);
+            let pts = lane.chain.discretize(2.5);
             let mut outline: Vec<DVec2> = pts
                 .iter()
                 .map(|p| xy(*p) - left_normal(*p) * 0.5 * lane.width_m)
@@ -466,7 +427,7 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
             });
         }
         b.m.arcline_path_3
-            .insert(lane.token.clone(), lane.chain.paths.clone());
+            .insert(lane.token.clone(), lane.chain.records());
         b.m.connectivity.insert(
             lane.token.clone(),
             Connectivity {
@@ -489,4 +450,44 @@ pub fn build(town: &Town, graph: &LaneGraph) -> TownMap {
     });
     out.expansion = b.m;
     out
+}
+
+/// A walkway: its map record (polygon and token) and its outline for the raster and preview.
+fn add_walkway(b: &mut Builder, out: &mut TownMap, outline: Vec<DVec2>) {
+    let polygon_token = b.polygon(&outline);
+    let token = b.tok("walkway");
+    b.m.walkway.push(Walkway {
+        token,
+        polygon_token,
+    });
+    out.walkways.push(Polygon {
+        exterior: outline,
+        holes: vec![],
+    });
+}
+
+/// A road segment (a junction's when `is_intersection`): its polygon (at most one hole), part of
+/// the one drivable area, and its outline for the raster. Returns the segment's token.
+fn add_road_segment(
+    b: &mut Builder,
+    out: &mut TownMap,
+    da_polys: &mut Vec<String>,
+    da_token: &str,
+    drivable: Polygon,
+    is_intersection: bool,
+) -> String {
+    let polygon_token = match drivable.holes.first() {
+        Some(hole) => b.polygon_with_hole(&drivable.exterior, hole),
+        None => b.polygon(&drivable.exterior),
+    };
+    da_polys.push(polygon_token.clone());
+    out.drivable.push(drivable);
+    let token = b.tok("road_segment");
+    b.m.road_segment.push(RoadSegment {
+        token: token.clone(),
+        polygon_token,
+        is_intersection,
+        drivable_area_token: da_token.to_string(),
+    });
+    token
 }

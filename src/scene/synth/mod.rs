@@ -26,8 +26,8 @@ pub mod town;
 pub mod traffic;
 pub mod writer;
 
+use crate::scene::registry::Splits;
 use crate::scene::{Location, SceneError};
-use serde::{Deserialize, Serialize};
 use std::path::{Path, PathBuf};
 
 /// Options of one `generate` run.
@@ -44,14 +44,6 @@ pub struct SynthOptions {
     pub first_index: usize,
     /// Also draw `<out>/preview/<location>.png`.
     pub preview: bool,
-}
-
-/// Scene names per split, as `scenes/splits.toml` stores them.
-#[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub struct Splits {
-    pub train: Vec<String>,
-    pub test_in_domain: Vec<String>,
-    pub test_unseen: Vec<String>,
 }
 
 /// Named dataset sizes.
@@ -167,15 +159,6 @@ fn write_splits(path: &Path, splits: &Splits, preset: Preset) -> Result<(), Scen
         path: path.to_path_buf(),
         source,
     })
-}
-
-/// Read a splits file.
-pub fn read_splits(path: &Path) -> Result<Splits, SceneError> {
-    let text = std::fs::read_to_string(path).map_err(|source| SceneError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
-    toml::from_str(&text).map_err(|e| SceneError::Other(format!("{}: {e}", path.display())))
 }
 
 /// 64-bit hash of strings (FNV-1a with a separator, splitmix64 finish): stable across

@@ -113,7 +113,7 @@ pub fn preview(map: &TownMap, graph: &LaneGraph, routes: &[Vec<DVec2>], px_per_m
         } else {
             Rgb([230, 220, 120])
         };
-        let pts = super::arcline::discretize_lane(&lane.chain.paths, 1.0 / px_per_m);
+        let pts = lane.chain.discretize(1.0 / px_per_m);
         for p in &pts {
             dot(&mut img, DVec2::new(p[0], p[1]), colour, 0);
         }

@@ -205,7 +205,7 @@ impl Town {
                 let r = radius - p.curvature.signum() * offset_m;
                 arcline::arc(pose, r, angle)
             };
-            pose = [path.end_pose[0], path.end_pose[1], path.end_pose[2]];
+            pose = path.end.to_array();
             paths.push(path);
         }
         Chain::new(paths)

@@ -100,11 +100,11 @@ fn pose_at(log: &SceneLog, t_us: i64) -> [f64; 3] {
     let i = (t.floor() as usize).min(log.ego.len() - 2);
     let f = (t - i as f64).clamp(0.0, 1.0);
     let (a, b) = (log.ego[i], log.ego[i + 1]);
-    let dyaw = super::arcline::principal_value(b[2] - a[2]);
+    let dyaw = crate::scene::arcline::principal_value(b[2] - a[2]);
     [
         a[0] + f * (b[0] - a[0]),
         a[1] + f * (b[1] - a[1]),
-        super::arcline::principal_value(a[2] + f * dyaw),
+        crate::scene::arcline::principal_value(a[2] + f * dyaw),
     ]
 }
 
