@@ -7,6 +7,7 @@ mod assets;
 mod bench;
 mod bench_sim;
 mod demo;
+mod render;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -43,6 +44,8 @@ pub enum Command {
     /// Benchmarks: scene loading at trainval scale, simulation steps per second.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
+    /// Render the six cameras of a scene at a time: RGB, depth and semantic images.
+    Render(render::RenderArgs),
     /// Build, check and preview the actor models (glTF).
     #[command(subcommand)]
     Assets(assets::AssetsCommand),
@@ -74,6 +77,7 @@ pub enum ScenesCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(c) => bench::run(c),
+        Command::Render(a) => render::run(&a),
         Command::Demo(args) => demo::run(args),
         Command::Scenes(c) => match c {
             ScenesCommand::Path => {
