@@ -4,6 +4,7 @@
 use clap::{Parser, Subcommand};
 
 mod assets;
+mod bake;
 mod bench;
 mod bench_sim;
 mod demo;
@@ -70,6 +71,8 @@ pub enum ScenesCommand {
         #[arg(long, required = true)]
         all: bool,
     },
+    /// Bake scenes' static mesh backgrounds into 3D Gaussian splat PLY files.
+    BakeSplats(bake::BakeArgs),
     /// Generate a synthetic dataset in the nuScenes format.
     Synth(synth::SynthArgs),
 }
@@ -88,6 +91,7 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
             ScenesCommand::Show { name, data } => scenes::show(&name, &data),
             ScenesCommand::Validate { all: _ } => scenes::validate_all(),
             ScenesCommand::Synth(args) => synth::run(args),
+            ScenesCommand::BakeSplats(args) => bake::run(&args),
         },
         Command::Rollout(args) => rollout::run(args),
         Command::Results(c) => results::run(c),

@@ -8,6 +8,7 @@
 //! IEEE TVCG 2002.
 
 pub mod bake;
+pub mod bake_scene;
 pub mod bench;
 pub mod binning;
 pub mod camera;

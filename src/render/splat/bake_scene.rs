@@ -1,0 +1,157 @@
+//! Bake a scene's static mesh background (the same one the mesh renderer draws: road,
+//! markings, sidewalks, buildings, trees) into 3D Gaussians, so every shipped scene has a
+//! splat background without outside data (`mpa-sim scenes bake-splats`). Each triangle keeps
+//! its sRGB colour (3DGS blends sRGB-encoded values) and its semantic class.
+
+use glam::{DVec2, DVec3};
+
+use super::{SplatError, SplatScene, bake_triangles};
+use crate::render::scene_mesh::build_static_scene;
+use crate::scene::Scene;
+
+/// Triangles with an edge longer than this are the far ground plane (clipped to the region).
+const GROUND_CLIP_EDGE_M: f64 = 500.0;
+
+/// Triangles are split until no edge is longer than this many Gaussian spacings.
+const MAX_EDGE_PER_SPACING: f64 = 4.0;
+
+/// Split a triangle at the midpoint of its longest edge until every edge is at most
+/// `max_edge_m` long.
+fn split_long(tri: [DVec3; 3], max_edge_m: f64) -> Vec<[DVec3; 3]> {
+    let mut out = Vec::new();
+    let mut stack = vec![tri];
+    while let Some([a, b, c]) = stack.pop() {
+        let edges = [(a, b, c), (b, c, a), (c, a, b)];
+        let (p, q, r) = edges
+            .into_iter()
+            .max_by(|x, y| x.0.distance(x.1).total_cmp(&y.0.distance(y.1)))
+            .unwrap_or((a, b, c));
+        if p.distance(q) <= max_edge_m || !max_edge_m.is_finite() || max_edge_m <= 0.0 {
+            out.push([a, b, c]);
+        } else {
+            let m = 0.5 * (p + q);
+            stack.push([p, m, r]);
+            stack.push([m, q, r]);
+        }
+    }
+    out
+}
+
+/// Counts of one bake.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub struct BakeStats {
+    pub triangles: usize,
+    pub gaussians: usize,
+}
+
+/// Bake the static background around `scene`'s logged route (`margin_m` on every side),
+/// placement seed `seed` (as the mesh renderer's `RenderConfig::seed`), one Gaussian per
+/// about `spacing_m` of surface.
+pub fn bake_scene(
+    scene: &Scene,
+    seed: u64,
+    margin_m: f64,
+    spacing_m: f64,
+) -> Result<(SplatScene, BakeStats), SplatError> {
+    let (lo, hi) = scene.ego_track.iter().map(|p| p.pose.xy()).fold(
+        (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY)),
+        |(lo, hi), p| (lo.min(p), hi.max(p)),
+    );
+    let region = (lo.is_finite() && hi.is_finite())
+        .then(|| (lo - DVec2::splat(margin_m), hi + DVec2::splat(margin_m)));
+    let stat = build_static_scene(&scene.map, region, seed);
+    let mesh = &stat.mesh;
+    let n = mesh.indices.len() / 3;
+    let mut triangles = Vec::with_capacity(n);
+    let mut colors = Vec::with_capacity(n);
+    let mut semantic = Vec::with_capacity(n);
+    let mut ground_done = false;
+    let color_of = |v: &crate::render::mesh::SceneVertex| {
+        [
+            f32::from(v.color_class[0]) / 255.0,
+            f32::from(v.color_class[1]) / 255.0,
+            f32::from(v.color_class[2]) / 255.0,
+        ]
+    };
+    for tri in mesh.indices.chunks_exact(3) {
+        let mut corners = [DVec3::ZERO; 3];
+        for (c, &i) in corners.iter_mut().zip(tri) {
+            let v = mesh.vertices.get(i as usize).ok_or_else(|| {
+                SplatError::InvalidScene(format!("static mesh index {i} out of range"))
+            })?;
+            *c = stat.origin + DVec3::from(v.position.map(f64::from));
+        }
+        let first = &mesh.vertices[tri[0] as usize];
+        if let Some((lo, hi)) = region {
+            // The mesh's ground plane reaches hundreds of metres past the map for the far
+            // view; Gaussians only cover the baked region (clip the ground to it).
+            let longest = (0..3)
+                .map(|k| corners[k].distance(corners[(k + 1) % 3]))
+                .fold(0.0, f64::max);
+            if longest > GROUND_CLIP_EDGE_M {
+                let z = corners[0].z;
+                let q = [
+                    DVec3::new(lo.x, lo.y, z),
+                    DVec3::new(hi.x, lo.y, z),
+                    DVec3::new(hi.x, hi.y, z),
+                    DVec3::new(lo.x, hi.y, z),
+                ];
+                let clipped = [[q[0], q[1], q[2]], [q[0], q[2], q[3]]];
+                if !ground_done {
+                    ground_done = true;
+                    for t in clipped {
+                        for piece in split_long(t, MAX_EDGE_PER_SPACING * spacing_m) {
+                            triangles.push(piece);
+                            colors.push(color_of(first));
+                            semantic.push(first.color_class[3]);
+                        }
+                    }
+                }
+                continue;
+            }
+        }
+        let color = [
+            f32::from(first.color_class[0]) / 255.0,
+            f32::from(first.color_class[1]) / 255.0,
+            f32::from(first.color_class[2]) / 255.0,
+        ];
+        // `bake_triangles` subdivides by the longest edge, so a long sliver (a 60 m lane
+        // marking 0.15 m wide) would get (60 / spacing)^2 tiny Gaussians. Split such triangles
+        // at their longest edge first: the sample count then follows the area.
+        for piece in split_long(corners, MAX_EDGE_PER_SPACING * spacing_m) {
+            triangles.push(piece);
+            colors.push(color);
+            semantic.push(first.color_class[3]);
+        }
+    }
+    let splats = bake_triangles(&triangles, &colors, &semantic, spacing_m)?;
+    let stats = BakeStats {
+        triangles: n,
+        gaussians: splats.means.len(),
+    };
+    Ok((splats, stats))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn slivers_split_until_short_and_keep_their_area() {
+        let tri = [
+            DVec3::ZERO,
+            DVec3::new(60.0, 0.0, 0.0),
+            DVec3::new(60.0, 0.15, 0.0),
+        ];
+        let area = |t: &[DVec3; 3]| 0.5 * (t[1] - t[0]).cross(t[2] - t[0]).length();
+        let pieces = split_long(tri, 4.0);
+        assert!(pieces.len() >= 15);
+        for p in &pieces {
+            for k in 0..3 {
+                assert!(p[k].distance(p[(k + 1) % 3]) <= 4.0 + 1e-9);
+            }
+        }
+        let total: f64 = pieces.iter().map(area).sum();
+        assert!((total - area(&tri)).abs() < 1e-9);
+    }
+}
