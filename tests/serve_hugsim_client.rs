@@ -20,8 +20,8 @@ use mpa_sim::rollout::{EpisodeJob, EpisodeRecording, EpisodeRow, JobListBuilder}
 use mpa_sim::serve::http::{MAX_BODY_BYTES, execute};
 use mpa_sim::serve::pickle::{NdArray, Value, to_pickle};
 use mpa_sim::serve::{
-    BlankViews, ImageSize, REMOTE_AGENT_NAME, ServeHandle, ServerOptions, Session,
-    SessionConfig, spawn,
+    BlankViews, ImageSize, REMOTE_AGENT_NAME, ServeHandle, ServerOptions, Session, SessionConfig,
+    spawn,
 };
 
 const TOKEN: &str = "test-token";
@@ -44,7 +44,10 @@ fn python() -> Option<OsString> {
 
 fn jobs(scenes: &[&str]) -> Vec<EpisodeJob> {
     JobListBuilder::new()
-        .split("test_in_domain", scenes.iter().map(|s| s.to_string()).collect())
+        .split(
+            "test_in_domain",
+            scenes.iter().map(|s| s.to_string()).collect(),
+        )
         .agent(REMOTE_AGENT_NAME)
         .seeds(SEED, 1)
         .build()
@@ -79,7 +82,13 @@ fn serve(session: Session) -> ServeHandle {
 }
 
 /// One HTTP/1.1 request over a fresh connection; (status, body).
-fn http(addr: SocketAddr, method: &str, path: &str, token: Option<&str>, body: &[u8]) -> (u16, Vec<u8>) {
+fn http(
+    addr: SocketAddr,
+    method: &str,
+    path: &str,
+    token: Option<&str>,
+    body: &[u8],
+) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).expect("connect");
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
@@ -170,7 +179,12 @@ fn hugsim_client_drives_two_scenes_to_the_end() {
             let heading = (y1 - y0).atan2(x1 - x0);
             let d = (heading - s.ego.yaw + std::f64::consts::PI).rem_euclid(std::f64::consts::TAU)
                 - std::f64::consts::PI;
-            assert!(d.abs() < 1e-6, "step {}: plan heading {heading} vs yaw {}", s.step, s.ego.yaw);
+            assert!(
+                d.abs() < 1e-6,
+                "step {}: plan heading {heading} vs yaw {}",
+                s.step,
+                s.ego.yaw
+            );
         }
     }
     // The final state the client saw is the last scene's last step.
@@ -182,7 +196,7 @@ fn hugsim_client_drives_two_scenes_to_the_end() {
 
 /// Time after the last step of a recording.
 fn rec_time_end(out: &Path, row: &EpisodeRow) -> f64 {
-    let rec = EpisodeRecording::read(&episode_path(out, &row.key)).unwrap();
+    let rec = EpisodeRecording::read(&episode_path(out, &row.key)).expect("recording");
     rec.meta.metrics["time_secs"]
 }
 
@@ -222,21 +236,73 @@ fn malformed_requests_are_rejected_and_change_nothing() {
         ("JSON array", b"[1, 2]".to_vec(), 400),
         ("no transaction id", br#"{"plan_traj": "{}"}"#.to_vec(), 422),
         ("no plan", br#"{"transaction_id": "x1"}"#.to_vec(), 422),
-        ("plan not a string", br#"{"plan_traj": 5, "transaction_id": "x2"}"#.to_vec(), 422),
+        (
+            "plan not a string",
+            br#"{"plan_traj": 5, "transaction_id": "x2"}"#.to_vec(),
+            422,
+        ),
         ("inner not JSON", execute_body("{oops", "x3"), 400),
-        ("NaN (Python json.dumps)", execute_body(&plan("[[NaN, 1.0]]", "[1, 2]", "float64"), "x4"), 400),
-        ("Infinity", execute_body(&plan("[[0.0, Infinity]]", "[1, 2]", "float64"), "x5"), 400),
-        ("three columns", execute_body(&plan("[[0, 1, 2]]", "[1, 3]", "float64"), "x6"), 422),
-        ("shape disagrees", execute_body(&plan("[[0, 1]]", "[6, 2]", "float64"), "x7"), 422),
-        ("empty plan", execute_body(&plan("[]", "[0, 2]", "float64"), "x8"), 422),
-        ("too many points", execute_body(&plan(&format!("[{}]", vec!["[0, 1]"; 65].join(",")), "[65, 2]", "float64"), "x9"), 422),
-        ("string dtype", execute_body(&plan("[[0, 1]]", "[1, 2]", "<U3"), "x10"), 422),
-        ("non-number", execute_body(&plan(r#"[["a", 1]]"#, "[1, 2]", "float64"), "x11"), 422),
-        ("out of range", execute_body(&plan("[[0, 1e5]]", "[1, 2]", "float64"), "x12"), 422),
+        (
+            "NaN (Python json.dumps)",
+            execute_body(&plan("[[NaN, 1.0]]", "[1, 2]", "float64"), "x4"),
+            400,
+        ),
+        (
+            "Infinity",
+            execute_body(&plan("[[0.0, Infinity]]", "[1, 2]", "float64"), "x5"),
+            400,
+        ),
+        (
+            "three columns",
+            execute_body(&plan("[[0, 1, 2]]", "[1, 3]", "float64"), "x6"),
+            422,
+        ),
+        (
+            "shape disagrees",
+            execute_body(&plan("[[0, 1]]", "[6, 2]", "float64"), "x7"),
+            422,
+        ),
+        (
+            "empty plan",
+            execute_body(&plan("[]", "[0, 2]", "float64"), "x8"),
+            422,
+        ),
+        (
+            "too many points",
+            execute_body(
+                &plan(
+                    &format!("[{}]", vec!["[0, 1]"; 65].join(",")),
+                    "[65, 2]",
+                    "float64",
+                ),
+                "x9",
+            ),
+            422,
+        ),
+        (
+            "string dtype",
+            execute_body(&plan("[[0, 1]]", "[1, 2]", "<U3"), "x10"),
+            422,
+        ),
+        (
+            "non-number",
+            execute_body(&plan(r#"[["a", 1]]"#, "[1, 2]", "float64"), "x11"),
+            422,
+        ),
+        (
+            "out of range",
+            execute_body(&plan("[[0, 1e5]]", "[1, 2]", "float64"), "x12"),
+            422,
+        ),
     ];
     for (what, body, status) in cases {
         let reply = execute(&mut s, &body);
-        assert_eq!(reply.status, status, "{what}: {}", String::from_utf8_lossy(&reply.body));
+        assert_eq!(
+            reply.status,
+            status,
+            "{what}: {}",
+            String::from_utf8_lossy(&reply.body)
+        );
         assert!(!reply.body.is_empty(), "{what}: a message");
         assert_eq!(s.steps_executed(), 0, "{what}");
         assert_eq!(s.current_state(), before, "{what}: state changed");
@@ -252,26 +318,56 @@ fn http_auth_methods_and_body_limit() {
     let handle = serve(session(jobs(&["scene-0004"]), dir.path()));
     let addr = handle.addr();
     assert_eq!(http(addr, "GET", "/get_current_state", None, b"").0, 401);
-    assert_eq!(http(addr, "GET", "/get_current_state", Some("wrong"), b"").0, 401);
+    assert_eq!(
+        http(addr, "GET", "/get_current_state", Some("wrong"), b"").0,
+        401
+    );
     assert_eq!(http(addr, "POST", "/reset", None, b"").0, 401);
     assert_eq!(
-        http(addr, "POST", "/execute_action", Some("wrong"), &execute_body(STRAIGHT, "a")).0,
+        http(
+            addr,
+            "POST",
+            "/execute_action",
+            Some("wrong"),
+            &execute_body(STRAIGHT, "a")
+        )
+        .0,
         401
     );
     let (status, state0) = http(addr, "GET", "/get_current_state", Some(TOKEN), b"");
     assert_eq!(status, 200);
     assert_eq!(&state0[..2], b"\x80\x05", "a protocol-5 pickle");
     assert_eq!(http(addr, "GET", "/nope", Some(TOKEN), b"").0, 404);
-    assert_eq!(http(addr, "GET", "/execute_action", Some(TOKEN), b"").0, 405);
+    assert_eq!(
+        http(addr, "GET", "/execute_action", Some(TOKEN), b"").0,
+        405
+    );
     let big = vec![b' '; MAX_BODY_BYTES + 10];
-    assert_eq!(http(addr, "POST", "/execute_action", Some(TOKEN), &big).0, 413);
-    assert_eq!(http(addr, "POST", "/execute_action", Some(TOKEN), b"garbage").0, 400);
+    assert_eq!(
+        http(addr, "POST", "/execute_action", Some(TOKEN), &big).0,
+        413
+    );
+    assert_eq!(
+        http(addr, "POST", "/execute_action", Some(TOKEN), b"garbage").0,
+        400
+    );
     // Nothing of the above stepped the episode.
-    assert_eq!(http(addr, "GET", "/get_current_state", Some(TOKEN), b"").1, state0);
+    assert_eq!(
+        http(addr, "GET", "/get_current_state", Some(TOKEN), b"").1,
+        state0
+    );
     let (status, body) = http(addr, "POST", "/reset", Some(TOKEN), b"");
-    assert_eq!((status, body.as_slice()), (200, br#"{"success": true}"#.as_slice()));
-    let (status, stepped) =
-        http(addr, "POST", "/execute_action", Some(TOKEN), &execute_body(STRAIGHT, "b"));
+    assert_eq!(
+        (status, body.as_slice()),
+        (200, br#"{"success": true}"#.as_slice())
+    );
+    let (status, stepped) = http(
+        addr,
+        "POST",
+        "/execute_action",
+        Some(TOKEN),
+        &execute_body(STRAIGHT, "b"),
+    );
     assert_eq!(status, 200);
     assert_ne!(stepped, state0);
     handle.shutdown().unwrap();
@@ -285,17 +381,44 @@ fn python_pickle_reads_our_bytes() {
         ("none", Value::None),
         ("t", Value::Bool(true)),
         ("f", Value::Bool(false)),
-        ("ints", Value::List([0, 255, 256, 65535, 65536, -1, -(1 << 31), 1 << 40, i64::MIN].map(Value::Int).to_vec())),
+        (
+            "ints",
+            Value::List(
+                [0, 255, 256, 65535, 65536, -1, -(1 << 31), 1 << 40, i64::MIN]
+                    .map(Value::Int)
+                    .to_vec(),
+            ),
+        ),
         ("floats", Value::floats(&[0.5, -1e300, f64::INFINITY])),
         ("nan", Value::Float(f64::NAN)),
         ("str", Value::str("CAM_FRONT \u{e9}\u{4e2d}")),
         ("long_str", Value::str("x".repeat(300))),
-        ("tuple", Value::Tuple(vec![Value::Int(1), Value::str("a"), Value::None, Value::Int(4)])),
+        (
+            "tuple",
+            Value::Tuple(vec![
+                Value::Int(1),
+                Value::str("a"),
+                Value::None,
+                Value::Int(4),
+            ]),
+        ),
         ("empty", Value::dict::<&str>([])),
-        ("u8", Value::Array(NdArray::from_u8(vec![2, 3, 1], (0..6).collect()).unwrap())),
-        ("f32", Value::Array(NdArray::from_f32(vec![2, 2], &[1.5, -2.0, 3.25, 1e-3]).unwrap())),
-        ("f64", Value::Array(NdArray::from_f64(vec![4], &[0.1, 0.2, 0.3, -0.0]).unwrap())),
-        ("f64_empty", Value::Array(NdArray::from_f64(vec![0, 7], &[]).unwrap())),
+        (
+            "u8",
+            Value::Array(NdArray::from_u8(vec![2, 3, 1], (0..6).collect()).unwrap()),
+        ),
+        (
+            "f32",
+            Value::Array(NdArray::from_f32(vec![2, 2], &[1.5, -2.0, 3.25, 1e-3]).unwrap()),
+        ),
+        (
+            "f64",
+            Value::Array(NdArray::from_f64(vec![4], &[0.1, 0.2, 0.3, -0.0]).unwrap()),
+        ),
+        (
+            "f64_empty",
+            Value::Array(NdArray::from_f64(vec![0, 7], &[]).unwrap()),
+        ),
     ]);
     let file = dir.path().join("value.pkl");
     std::fs::write(&file, to_pickle(&value)).unwrap();
@@ -317,7 +440,12 @@ assert v["u8"].flags.writeable
 v["u8"][0, 0, 0] = 9
 print("ok", np.__version__)
 "#;
-    let out = Command::new(&py).arg("-c").arg(check).arg(&file).output().expect("python");
+    let out = Command::new(&py)
+        .arg("-c")
+        .arg(check)
+        .arg(&file)
+        .output()
+        .expect("python");
     assert!(
         out.status.success(),
         "python could not read the pickle:\n{}\n{}",

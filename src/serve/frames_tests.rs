@@ -54,8 +54,8 @@ fn circular_arc_round_trip() {
     let omega = speed_mps / radius_m;
     let lidar = nuscenes_lidar();
     let lever = lidar.translation;
-    let lidar_from_ego = DMat4::from_rotation_translation(lidar.rotation, lidar.translation)
-        .inverse();
+    let lidar_from_ego =
+        DMat4::from_rotation_translation(lidar.rotation, lidar.translation).inverse();
     let rear_at = |t: f64| {
         DVec2::new(
             radius_m * (omega * t).sin(),
@@ -65,8 +65,7 @@ fn circular_arc_round_trip() {
     let pts: Vec<[f64; 2]> = (1..=8)
         .map(|k| {
             let t = 0.5 * k as f64;
-            let lidar_pos =
-                rear_at(t) + DVec2::from_angle(omega * t).rotate(lever.truncate());
+            let lidar_pos = rear_at(t) + DVec2::from_angle(omega * t).rotate(lever.truncate());
             let p = lidar_from_ego.transform_point3(lidar_pos.extend(lever.z));
             [p.x, p.y]
         })
@@ -75,6 +74,14 @@ fn circular_arc_round_trip() {
     for (i, w) in plan.waypoints_ego_m.iter().enumerate() {
         let want = rear_at(0.5 * (i + 1) as f64);
         assert!(close(*w, want, 0.05), "{i}: {w} vs {want}");
+    }
+}
+
+/// Waypoints at (x, 0), to rounding (the -90 deg quaternion is not exact in floating point).
+fn assert_xs(plan: &Plan, xs: &[f64]) {
+    assert_eq!(plan.waypoints_ego_m.len(), xs.len());
+    for (w, &x) in plan.waypoints_ego_m.iter().zip(xs) {
+        assert!(close(*w, DVec2::new(x, 0.0), 1e-9), "{w} vs {x}");
     }
 }
 
@@ -87,12 +94,10 @@ fn eight_points_truncate_and_short_plans_extrapolate() {
     // 8 points: the first 6 are taken.
     let pts: Vec<[f64; 2]> = (1..=8).map(|k| [0.0, (k * k) as f64]).collect();
     let plan = lidar_plan_to_ego(&pts, &lidar, &TimeBase::default()).unwrap();
-    let xs: Vec<f64> = plan.waypoints_ego_m.iter().map(|w| w.x).collect();
-    assert_eq!(xs, [1.0, 4.0, 9.0, 16.0, 25.0, 36.0]);
+    assert_xs(&plan, &[1.0, 4.0, 9.0, 16.0, 25.0, 36.0]);
     // 4 points: the last segment (9 -> 16, 7 m per 0.5 s) continues.
     let plan = lidar_plan_to_ego(&pts[..4], &lidar, &TimeBase::default()).unwrap();
-    let xs: Vec<f64> = plan.waypoints_ego_m.iter().map(|w| w.x).collect();
-    assert_eq!(xs, [1.0, 4.0, 9.0, 16.0, 23.0, 30.0]);
+    assert_xs(&plan, &[1.0, 4.0, 9.0, 16.0, 23.0, 30.0]);
     // A finer time base interpolates, from the rear axle at t = 0.
     let fine = TimeBase {
         plan_dt_secs: 0.25,
@@ -100,8 +105,7 @@ fn eight_points_truncate_and_short_plans_extrapolate() {
         ..TimeBase::default()
     };
     let plan = lidar_plan_to_ego(&pts, &lidar, &fine).unwrap();
-    let xs: Vec<f64> = plan.waypoints_ego_m.iter().map(|w| w.x).collect();
-    assert_eq!(xs, [0.5, 1.0, 2.5, 4.0]);
+    assert_xs(&plan, &[0.5, 1.0, 2.5, 4.0]);
 }
 
 #[test]
@@ -183,5 +187,8 @@ fn cam_params_of_a_front_camera() {
     // l2c maps the lidar origin to the lidar's position seen from the camera.
     let l = DMat4::from_cols_array(&p.l2c).transpose();
     let c = l.transform_point3(DVec3::ZERO);
-    assert!((c - DVec3::new(0.0, 1.6 - 1.84, 0.94 - 1.5)).length() < 1e-9, "{c}");
+    assert!(
+        (c - DVec3::new(0.0, 1.6 - 1.84, 0.94 - 1.5)).length() < 1e-9,
+        "{c}"
+    );
 }

@@ -97,9 +97,11 @@ impl ServeHandle {
     }
     /// Wait until the server stops by itself (`exit_when_done`).
     pub fn join(self) -> Result<(), ServeError> {
-        self.thread
-            .join()
-            .unwrap_or_else(|_| Err(ServeError::Io(std::io::Error::other("server thread panicked"))))
+        self.thread.join().unwrap_or_else(|_| {
+            Err(ServeError::Io(std::io::Error::other(
+                "server thread panicked",
+            )))
+        })
     }
 }
 
@@ -179,7 +181,10 @@ impl Reply {
         }
     }
     fn into_response(self) -> Response<std::io::Cursor<Vec<u8>>> {
-        let mut r = Response::from_data(self.body.to_vec()).with_status_code(self.status);
+        // The length is known: send Content-Length, never chunked encoding.
+        let mut r = Response::from_data(self.body.to_vec())
+            .with_status_code(self.status)
+            .with_chunked_threshold(usize::MAX);
         if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], self.content_type.as_bytes()) {
             r = r.with_header(h);
         }
@@ -314,14 +319,25 @@ struct RawExecute {
 /// Parse the outer JSON body: 400 if it is not a JSON object, 422 for missing or mistyped
 /// fields.
 pub fn parse_execute_body(body: &[u8]) -> Result<ExecuteRequest, Rejection> {
-    let raw: RawExecute = serde_json::from_slice(body)
-        .map_err(|e| Rejection::new(400, format!("body is not a JSON object: {e}")))?;
+    let value: serde_json::Value = serde_json::from_slice(body)
+        .map_err(|e| Rejection::new(400, format!("body is not JSON: {e}")))?;
+    if !value.is_object() {
+        return Err(Rejection::new(400, "body is not a JSON object"));
+    }
+    let raw: RawExecute = serde_json::from_value(value)
+        .map_err(|e| Rejection::new(422, format!("body fields: {e}")))?;
     let transaction_id = match raw.transaction_id {
-        Some(serde_json::Value::String(s)) if !s.is_empty() && s.len() <= MAX_TRANSACTION_ID_LEN => s,
+        Some(serde_json::Value::String(s))
+            if !s.is_empty() && s.len() <= MAX_TRANSACTION_ID_LEN =>
+        {
+            s
+        }
         Some(_) => {
             return Err(Rejection::new(
                 422,
-                format!("field `transaction_id`: expected a string of 1..={MAX_TRANSACTION_ID_LEN} characters"),
+                format!(
+                    "field `transaction_id`: expected a string of 1..={MAX_TRANSACTION_ID_LEN} characters"
+                ),
             ));
         }
         None => return Err(Rejection::new(422, "field `transaction_id` is missing")),
@@ -417,7 +433,10 @@ mod tests {
         let plan = r#"{"data": [[0.0, 1.5], [0.25, 3]], "shape": [2, 2], "dtype": "float64"}"#;
         let req = parse_execute_body(&body(plan, "abc")).unwrap();
         assert_eq!(req.transaction_id, "abc");
-        assert_eq!(parse_plan(&req.plan_traj).unwrap(), [[0.0, 1.5], [0.25, 3.0]]);
+        assert_eq!(
+            parse_plan(&req.plan_traj).unwrap(),
+            [[0.0, 1.5], [0.25, 3.0]]
+        );
     }
 
     #[test]

@@ -26,4 +26,6 @@ pub mod views;
 pub use agent::{PlanSlot, REMOTE_AGENT_NAME, RemoteAgent};
 pub use http::{ServeError, ServeHandle, ServerOptions, spawn};
 pub use session::{Session, SessionConfig, SessionError};
-pub use views::{BlankViews, CameraImage, CameraImages, ImageSize, ViewOptions, ViewSource, view_source};
+pub use views::{
+    BlankViews, CameraImage, CameraImages, ImageSize, ViewOptions, ViewSource, view_source,
+};

@@ -381,8 +381,8 @@ fn start_episode(job: &EpisodeJob, config: &SessionConfig) -> Result<Running, St
     let scenario = resolve_job(job, &config.source).map_err(|e| e.to_string())?;
     let slot = PlanSlot::default();
     let agent = Box::new(RemoteAgent::new(slot.clone()));
-    let mut episode = EpisodeLoop::with_agent(job, &scenario, &config.sim, agent)
-        .map_err(|e| e.to_string())?;
+    let mut episode =
+        EpisodeLoop::with_agent(job, &scenario, &config.sim, agent).map_err(|e| e.to_string())?;
     let mut recorder = EpisodeRecorder::new();
     // The Started event.
     match episode.next_event().map_err(|e| e.to_string())? {

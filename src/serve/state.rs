@@ -140,7 +140,10 @@ fn info_value(
     let command = world.observation().command;
     let mut info = vec![
         ("ego_pos", Value::floats(&pos)),
-        ("ego_rot", Value::floats(&[0.0, hugsim_yaw(ego.pose.yaw), 0.0])),
+        (
+            "ego_rot",
+            Value::floats(&[0.0, hugsim_yaw(ego.pose.yaw), 0.0]),
+        ),
         ("ego_velo", Value::Float(ego.speed_mps)),
         // HUGSIM's steering is positive to the right.
         ("ego_steer", Value::Float(-ego.steer_rad + 0.0)),
