@@ -163,8 +163,11 @@ impl Session {
 
     /// Restart the sequence at the first job not yet in `results.jsonl`.
     pub fn reset(&mut self) -> Result<(), SessionError> {
+        // A scene that has not been stepped yet (the one shown before the client's first
+        // reset) is restarted silently.
         if let Some(r) = self.current.take()
             && !r.finished
+            && r.step_info.is_some()
         {
             self.notes
                 .push(format!("{}: abandoned by reset", r.job.key()));
