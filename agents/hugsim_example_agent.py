@@ -2,7 +2,7 @@
 Copy this file and replace `plan()` with your model.
 
     pip install hugsim-client==0.0.8 numpy
-    mpa-sim serve --split test_in_domain --token secret --out runs/my_agent   # in another shell
+    mpa-sim serve --split test_in_domain --token secret --out runs/my_agent --no-render  # another shell
     HUGSIM_SERVER_HOST=http://localhost:8065 HUGSIM_API_TOKEN=secret python hugsim_example_agent.py
 
 What the server sends (see src/serve/ for the details):
