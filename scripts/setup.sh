@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what a fresh Debian machine with Rust lacks for mpa-sim: system packages
 # (Mesa lavapipe for software Vulkan once the renderer lands) and the Python test tools
-# (the official nuScenes devkit, used to cross-check our files) in .venv, and the Khronos glTF
+# (the official nuScenes devkit, used to cross-check our files, and the published HUGSIM client,
+# driven against `mpa-sim serve`) in .venv, and the Khronos glTF
 # validator (npm, in tests/js/node_modules).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -23,7 +24,7 @@ fi
 if [[ ! -x .venv/bin/python ]]; then
   python3 -m venv .venv
 fi
-if ! .venv/bin/python -c "import nuscenes" 2>/dev/null; then
+if ! .venv/bin/python -c "import nuscenes, hugsim_client" 2>/dev/null; then
   .venv/bin/pip install -q --disable-pip-version-check -r tests/python/requirements.txt
 fi
 if [[ ! -d tests/js/node_modules/gltf-validator ]]; then

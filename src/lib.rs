@@ -11,4 +11,5 @@ pub mod metrics;
 pub mod render;
 pub mod rollout;
 pub mod scene;
+pub mod serve;
 pub mod world;

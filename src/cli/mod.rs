@@ -13,6 +13,7 @@ mod results;
 mod rollout;
 pub mod scenario;
 pub mod scenes;
+mod serve;
 mod synth;
 
 #[derive(Debug, Parser)]
@@ -50,6 +51,8 @@ pub enum Command {
     /// Build, check and preview the actor models (glTF).
     #[command(subcommand)]
     Assets(assets::AssetsCommand),
+    /// Serve split scenes or scenario files to a remote agent over the HUGSIM protocol.
+    Serve(serve::ServeArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -97,5 +100,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Results(c) => results::run(c),
         Command::Scenario(c) => scenario::run(c),
         Command::Assets(c) => assets::run(c),
+        Command::Serve(args) => serve::run(args),
     }
 }

@@ -1,0 +1,129 @@
+//! `mpa-sim serve`: run split scenes or scenario files as a HUGSIM-protocol server for one
+//! remote agent (see `mpa_sim::serve`). Results land in `--out` as with `rollout` (agent
+//! `remote`); rerunning into the same directory skips finished episodes.
+
+use std::path::PathBuf;
+
+use anyhow::Context;
+use clap::{ArgGroup, Args};
+use mpa_sim::rollout::job::{ScenarioEntry, expand_scenario_paths};
+use mpa_sim::rollout::{EpisodeJob, JobListBuilder};
+use mpa_sim::scene::registry;
+use mpa_sim::serve::{
+    ImageSize, REMOTE_AGENT_NAME, ServerOptions, Session, SessionConfig, ViewOptions, spawn,
+    view_source,
+};
+
+#[derive(Debug, Args)]
+#[command(group(ArgGroup::new("source").required(true).multiple(true).args(["split", "scenario"])))]
+pub struct ServeArgs {
+    /// Serve every scene of this split (`safety_critical`: the shipped scenarios); repeatable.
+    #[arg(long)]
+    pub split: Vec<String>,
+    /// Scenario files, or directories of `*.toml` scenario files.
+    #[arg(long, num_args = 1..)]
+    pub scenario: Vec<PathBuf>,
+    /// Address to listen on (HUGSIM's servers listen on 0.0.0.0; the default stays local).
+    #[arg(long, default_value = "127.0.0.1")]
+    pub host: String,
+    #[arg(long, default_value_t = 8065)]
+    pub port: u16,
+    /// Required `auth-token` header (the client's HUGSIM_API_TOKEN); "" accepts any request.
+    #[arg(long)]
+    pub token: String,
+    /// Output directory (results.jsonl, episodes/, errors.jsonl, run.json).
+    #[arg(long)]
+    pub out: PathBuf,
+    /// Episode seed.
+    #[arg(long, default_value_t = 0)]
+    pub seed: u64,
+    /// Camera image size WIDTHxHEIGHT.
+    #[arg(long, default_value = "800x450")]
+    pub size: ImageSize,
+    /// Send uniform stand-in images instead of rendering (protocol tests only).
+    #[arg(long)]
+    pub no_render: bool,
+    /// Exit once the last episode is done.
+    #[arg(long)]
+    pub exit_when_done: bool,
+    /// Splits file (default: the shipped `scenes/splits.toml`).
+    #[arg(long)]
+    pub splits_file: Option<PathBuf>,
+}
+
+/// The served episodes, in order: split scenes, then scenario files.
+pub fn build_jobs(args: &ServeArgs) -> anyhow::Result<Vec<EpisodeJob>> {
+    let mut builder = JobListBuilder::new()
+        .seeds(args.seed, 1)
+        .agent(REMOTE_AGENT_NAME);
+    let mut files = Vec::new();
+    for split in &args.split {
+        if split == "safety_critical" {
+            files.extend(registry::shipped_scenario_files()?);
+        } else {
+            let file = args
+                .splits_file
+                .clone()
+                .unwrap_or_else(registry::splits_file);
+            let scenes = registry::Splits::load(&file)?.get(split)?.to_vec();
+            builder = builder.split(split, scenes);
+        }
+    }
+    files.extend(expand_scenario_paths(&args.scenario)?);
+    let entries = files
+        .iter()
+        .map(|f| ScenarioEntry::load(f))
+        .collect::<Result<Vec<_>, _>>()?;
+    Ok(builder.scenarios(entries).build()?)
+}
+
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let jobs = build_jobs(&args)?;
+    let views = view_source(&ViewOptions {
+        size: args.size,
+        no_render: args.no_render,
+    })?;
+    let run_config = serde_json::json!({
+        "argv": std::env::args().collect::<Vec<_>>(),
+        "version": env!("CARGO_PKG_VERSION"),
+        "command": "serve",
+        "split": args.split,
+        "scenario": args.scenario,
+        "agent": REMOTE_AGENT_NAME,
+        "seed": args.seed,
+        "size": format!("{}x{}", args.size.width_px, args.size.height_px),
+        "no_render": args.no_render,
+        "jobs_total": jobs.len(),
+    });
+    let n = jobs.len();
+    let session = Session::new(
+        SessionConfig {
+            jobs,
+            out_dir: args.out.clone(),
+            source: Default::default(),
+            sim: Default::default(),
+            run_config,
+        },
+        views,
+    )
+    .with_context(|| format!("preparing {}", args.out.display()))?;
+    if args.token.is_empty() {
+        eprintln!("warning: empty --token: every request is accepted");
+    }
+    let handle = spawn(
+        session,
+        ServerOptions {
+            addr: format!("{}:{}", args.host, args.port),
+            token: args.token.clone(),
+            exit_when_done: args.exit_when_done,
+            log: true,
+        },
+    )?;
+    eprintln!(
+        "serving {n} episodes on {} (HUGSIM protocol); results -> {}",
+        handle.url(),
+        args.out.display()
+    );
+    handle.join()?;
+    Ok(())
+}
