@@ -29,6 +29,7 @@ pub mod semantic;
 pub mod splat;
 pub mod style;
 pub mod targets;
+pub mod world_views;
 
 pub use actors::{ActorInstance, ActorMeshes};
 pub use device::{AdapterPreference, GpuContext, create_context, testing_context};

@@ -124,7 +124,81 @@ pub fn view_source(options: &ViewOptions) -> Result<Box<dyn ViewSource>, ViewErr
     if options.no_render {
         Ok(Box::new(BlankViews::new(options.size)))
     } else {
-        Err(ViewError::RendererUnavailable)
+        Ok(Box::new(RenderedViews::new(options.size)?))
+    }
+}
+
+/// The real six cameras: the wgpu mesh renderer (a GPU if there is one, else lavapipe), with
+/// the static scene rebuilt whenever the episode moves to another scene.
+pub struct RenderedViews {
+    size: ImageSize,
+    ctx: crate::render::GpuContext,
+    models: crate::render::ActorMeshes,
+    /// The scene the renderer was built for, and the renderer.
+    current: Option<(String, crate::render::Renderer)>,
+}
+
+/// Static background kept around a scene's logged route, metres (as `mpa-sim render`).
+const ROUTE_MARGIN_M: f64 = 300.0;
+
+impl RenderedViews {
+    pub fn new(size: ImageSize) -> Result<RenderedViews, ViewError> {
+        use crate::render::{ActorMeshes, AdapterPreference, assets, create_context};
+        let ctx = create_context(AdapterPreference::Auto)
+            .map_err(|e| ViewError::Render(e.to_string()))?;
+        let models = assets::ActorModels::load(&assets::shipped_assets_dir())
+            .map_err(|e| ViewError::Render(e.to_string()))?;
+        Ok(RenderedViews {
+            size,
+            ctx,
+            models: ActorMeshes::from_assets(&models),
+            current: None,
+        })
+    }
+}
+
+impl ViewSource for RenderedViews {
+    fn size(&self) -> ImageSize {
+        self.size
+    }
+
+    fn render(&mut self, world: &World) -> Result<CameraImages, ViewError> {
+        use crate::render::{RenderConfig, Renderer, world_views};
+        let scene = world.scene();
+        let key = format!("{}/{}", scene.token, scene.name);
+        if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
+            let config = RenderConfig::default()
+                .around(scene.ego_track.iter().map(|p| p.pose.xy()), ROUTE_MARGIN_M);
+            let mut r = Renderer::new(&self.ctx.device, &self.ctx.queue, &scene.map, &config)
+                .map_err(|e| ViewError::Render(e.to_string()))?;
+            r.set_actor_meshes(&self.models);
+            self.current = Some((key, r));
+        }
+        let Some((_, renderer)) = self.current.as_mut() else {
+            return Err(ViewError::Render("renderer not built".into()));
+        };
+        let views = renderer
+            .render_views(
+                &world_views::ego_pose(world),
+                &world_views::actor_instances(world),
+                &scene.rig,
+                (self.size.width_px, self.size.height_px),
+            )
+            .map_err(|e| ViewError::Render(e.to_string()))?;
+        Ok(CameraImages {
+            cameras: views
+                .cameras
+                .into_iter()
+                .map(|v| CameraImage {
+                    channel: v.channel,
+                    width_px: v.width,
+                    height_px: v.height,
+                    rgb: v.rgb,
+                    depth_m: v.depth_m,
+                    semantic: v.semantic,
+                })
+                .collect(),
+        })
     }
 }
 
