@@ -1,9 +1,8 @@
 //! Where the server's camera images come from: a `ViewSource` renders the six cameras of the
 //! ego at the World's current state into RGB, depth and semantic buffers.
 //!
-//! The real source is the wgpu renderer (`render`), wired in by `view_source`, the one
-//! constructor the server calls. Until the renderer is integrated, `view_source` returns
-//! `BlankViews` when the user asks for `--no-render` and an error otherwise.
+//! The real source is `RenderedViews`, the wgpu mesh renderer (`render`), built by
+//! `view_source`, the one constructor the server calls; `--no-render` gives `BlankViews`.
 //!
 //! `BlankViews` is a stand-in for tests and for protocol checks only: every image is uniform
 //! (RGB mid-grey 128, semantic class 0, depth 0.0 m, as HUGSIM sends for cameras it does not
@@ -94,10 +93,6 @@ pub struct CameraImages {
 
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 pub enum ViewError {
-    #[error(
-        "no renderer in this build of `mpa-sim serve`; pass --no-render to send blank stand-in images"
-    )]
-    RendererUnavailable,
     #[error("rendering failed: {0}")]
     Render(String),
     #[error("camera {channel}: {message}")]
@@ -258,9 +253,9 @@ mod tests {
     }
 
     #[test]
-    fn renderer_is_required_unless_no_render() {
-        let err = view_source(&ViewOptions::default()).err();
-        assert_eq!(err, Some(ViewError::RendererUnavailable));
+    fn renders_unless_no_render() {
+        let rendered = view_source(&ViewOptions::default()).expect("lavapipe or a GPU");
+        assert_eq!(rendered.size(), ImageSize::default());
         let src = view_source(&ViewOptions {
             no_render: true,
             ..ViewOptions::default()
