@@ -156,7 +156,16 @@ pub(super) fn read_back(
     device
         .poll(wgpu::PollType::wait_indefinitely())
         .map_err(|e| SplatError::Gpu(format!("waiting for the splat passes: {e}")))?;
-    let results: Vec<_> = rx.try_iter().collect();
+    // With a device shared between threads, another thread's poll may be the one running our
+    // map callbacks, a moment after our own poll returned: wait for them (bounded) instead of
+    // expecting them already delivered.
+    let mut results = Vec::with_capacity(staging.len());
+    while results.len() < staging.len() {
+        match rx.recv_timeout(std::time::Duration::from_secs(60)) {
+            Ok(r) => results.push(r),
+            Err(_) => break,
+        }
+    }
     if results.len() != staging.len() {
         return Err(SplatError::Gpu(format!(
             "{} of {} readback buffers mapped after waiting",
