@@ -5,7 +5,6 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{ArgGroup, Args};
-use mpa_sim::rollout::job::{ScenarioEntry, expand_scenario_paths};
 use mpa_sim::rollout::{BatchOptions, BatchPlan, EpisodeJob, JobListBuilder, Shard, episode};
 use mpa_sim::scene::registry;
 
@@ -55,27 +54,11 @@ pub fn build_jobs(args: &RolloutArgs) -> anyhow::Result<Vec<EpisodeJob>> {
     for agent in &args.agent {
         builder = builder.agent(agent);
     }
-    let mut files = Vec::new();
-    for split in &args.split {
-        match split.as_str() {
-            // The safety-critical split is the shipped scenario files, not scenes of splits.toml.
-            "safety_critical" => files.extend(registry::shipped_scenario_files()?),
-            split => {
-                let file = args
-                    .splits_file
-                    .clone()
-                    .unwrap_or_else(registry::splits_file);
-                let scenes = registry::Splits::load(&file)?.get(split)?.to_vec();
-                builder = builder.split(split, scenes);
-            }
-        }
-    }
-    files.extend(expand_scenario_paths(&args.scenario)?);
-    let entries = files
-        .iter()
-        .map(|f| ScenarioEntry::load(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    builder = builder.scenarios(entries);
+    let splits_file = args
+        .splits_file
+        .clone()
+        .unwrap_or_else(registry::splits_file);
+    builder = builder.sources(&args.split, &splits_file, &args.scenario)?;
     Ok(builder.build()?)
 }
 

@@ -6,7 +6,6 @@ use std::path::PathBuf;
 
 use anyhow::Context;
 use clap::{ArgGroup, Args};
-use mpa_sim::rollout::job::{ScenarioEntry, expand_scenario_paths};
 use mpa_sim::rollout::{EpisodeJob, JobListBuilder};
 use mpa_sim::scene::registry;
 use mpa_sim::serve::{
@@ -53,28 +52,16 @@ pub struct ServeArgs {
 
 /// The served episodes, in order: split scenes, then scenario files.
 pub fn build_jobs(args: &ServeArgs) -> anyhow::Result<Vec<EpisodeJob>> {
-    let mut builder = JobListBuilder::new()
+    let builder = JobListBuilder::new()
         .seeds(args.seed, 1)
         .agent(REMOTE_AGENT_NAME);
-    let mut files = Vec::new();
-    for split in &args.split {
-        if split == "safety_critical" {
-            files.extend(registry::shipped_scenario_files()?);
-        } else {
-            let file = args
-                .splits_file
-                .clone()
-                .unwrap_or_else(registry::splits_file);
-            let scenes = registry::Splits::load(&file)?.get(split)?.to_vec();
-            builder = builder.split(split, scenes);
-        }
-    }
-    files.extend(expand_scenario_paths(&args.scenario)?);
-    let entries = files
-        .iter()
-        .map(|f| ScenarioEntry::load(f))
-        .collect::<Result<Vec<_>, _>>()?;
-    Ok(builder.scenarios(entries).build()?)
+    let splits_file = args
+        .splits_file
+        .clone()
+        .unwrap_or_else(registry::splits_file);
+    Ok(builder
+        .sources(&args.split, &splits_file, &args.scenario)?
+        .build()?)
 }
 
 pub fn run(args: ServeArgs) -> anyhow::Result<()> {

@@ -39,6 +39,8 @@ pub enum RolloutError {
     OutputNotEmpty { path: PathBuf },
     #[error("invalid job list: {0}")]
     BadJobs(String),
+    #[error(transparent)]
+    Registry(#[from] crate::scene::registry::RegistryError),
 }
 
 impl RolloutError {

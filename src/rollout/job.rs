@@ -159,6 +159,33 @@ impl JobListBuilder {
         self.splits.push((name.to_string(), scenes));
         self
     }
+    /// Jobs from command-line sources: nominal splits named in `splits_file` (the split
+    /// `safety_critical` stands for the shipped scenario files), then scenario files or
+    /// directories of them. Shared by `rollout` and `serve`.
+    pub fn sources(
+        mut self,
+        splits: &[String],
+        splits_file: &Path,
+        scenario_paths: &[PathBuf],
+    ) -> Result<Self, RolloutError> {
+        let mut files = Vec::new();
+        for split in splits {
+            if split == "safety_critical" {
+                files.extend(crate::scene::registry::shipped_scenario_files()?);
+            } else {
+                let scenes = crate::scene::registry::Splits::load(splits_file)?
+                    .get(split)?
+                    .to_vec();
+                self = self.split(split, scenes);
+            }
+        }
+        files.extend(expand_scenario_paths(scenario_paths)?);
+        let entries = files
+            .iter()
+            .map(|f| ScenarioEntry::load(f))
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(self.scenarios(entries))
+    }
     /// Scenario-file jobs (split label `scenarios`).
     pub fn scenarios(mut self, entries: Vec<ScenarioEntry>) -> Self {
         self.scenarios.extend(entries);
