@@ -6,15 +6,12 @@ use anyhow::{Context, bail};
 use clap::{Args, ValueEnum};
 use mpa_sim::render::actors::scene_actors_at;
 use mpa_sim::render::{
-    ActorMeshes, AdapterPreference, DEFAULT_SEED, RenderConfig, Renderer, assets, create_context,
-    images,
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M,
+    assets, create_context, images,
 };
 use mpa_sim::scene::{Scene, nuscenes};
 use std::path::{Path, PathBuf};
 use std::time::Instant;
-
-/// Static geometry is built within this margin around the scene's ego route, metres.
-const ROUTE_MARGIN_M: f64 = 300.0;
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum RenderMode {
@@ -78,11 +75,7 @@ fn renderer_for(
     assets_dir: Option<&Path>,
 ) -> anyhow::Result<(Renderer, String)> {
     let ctx = create_context(AdapterPreference::Auto)?;
-    let config = RenderConfig {
-        seed,
-        ..RenderConfig::default()
-    }
-    .around(scene.ego_track.iter().map(|p| p.pose.xy()), ROUTE_MARGIN_M);
+    let config = RenderConfig::for_scene(scene, seed, SCENE_ROUTE_MARGIN_M);
     let mut r = Renderer::new(&ctx.device, &ctx.queue, &scene.map, &config)?;
     let dir = assets_dir.map_or_else(assets::shipped_assets_dir, Path::to_path_buf);
     let models = assets::ActorModels::load(&dir)?;

@@ -94,7 +94,20 @@ impl Default for RenderConfig {
     }
 }
 
+/// Static geometry kept around a scene's logged route for rendering it, metres.
+pub const SCENE_ROUTE_MARGIN_M: f64 = 300.0;
+
 impl RenderConfig {
+    /// The config for one scene: placement `seed`, static mesh within `margin_m` of the
+    /// logged ego route.
+    pub fn for_scene(scene: &crate::scene::Scene, seed: u64, margin_m: f64) -> Self {
+        RenderConfig {
+            seed,
+            ..RenderConfig::default()
+        }
+        .around(scene.ego_track.iter().map(|p| p.pose.xy()), margin_m)
+    }
+
     /// Restrict the static mesh to the bounds of a route plus a margin.
     pub fn around(mut self, points: impl IntoIterator<Item = DVec2>, margin_m: f64) -> Self {
         let (lo, hi) = points.into_iter().fold(

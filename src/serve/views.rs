@@ -133,9 +133,6 @@ pub struct RenderedViews {
     current: Option<(String, crate::render::Renderer)>,
 }
 
-/// Static background kept around a scene's logged route, metres (as `mpa-sim render`).
-const ROUTE_MARGIN_M: f64 = 300.0;
-
 impl RenderedViews {
     pub fn new(size: ImageSize) -> Result<RenderedViews, ViewError> {
         use crate::render::{ActorMeshes, AdapterPreference, assets, create_context};
@@ -158,12 +155,13 @@ impl ViewSource for RenderedViews {
     }
 
     fn render(&mut self, world: &World) -> Result<CameraImages, ViewError> {
-        use crate::render::{RenderConfig, Renderer, world_views};
+        use crate::render::{
+            DEFAULT_SEED, RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M, world_views,
+        };
         let scene = world.scene();
         let key = format!("{}/{}", scene.token, scene.name);
         if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
-            let config = RenderConfig::default()
-                .around(scene.ego_track.iter().map(|p| p.pose.xy()), ROUTE_MARGIN_M);
+            let config = RenderConfig::for_scene(scene, DEFAULT_SEED, SCENE_ROUTE_MARGIN_M);
             let mut r = Renderer::new(&self.ctx.device, &self.ctx.queue, &scene.map, &config)
                 .map_err(|e| ViewError::Render(e.to_string()))?;
             r.set_actor_meshes(&self.models);

@@ -3,9 +3,10 @@
 //! splat background without outside data (`mpa-sim scenes bake-splats`). Each triangle keeps
 //! its sRGB colour (3DGS blends sRGB-encoded values) and its semantic class.
 
-use glam::{DVec2, DVec3};
+use glam::DVec3;
 
 use super::{SplatError, SplatScene, bake_triangles};
+use crate::render::RenderConfig;
 use crate::render::scene_mesh::build_static_scene;
 use crate::scene::Scene;
 
@@ -53,12 +54,7 @@ pub fn bake_scene(
     margin_m: f64,
     spacing_m: f64,
 ) -> Result<(SplatScene, BakeStats), SplatError> {
-    let (lo, hi) = scene.ego_track.iter().map(|p| p.pose.xy()).fold(
-        (DVec2::splat(f64::INFINITY), DVec2::splat(f64::NEG_INFINITY)),
-        |(lo, hi), p| (lo.min(p), hi.max(p)),
-    );
-    let region = (lo.is_finite() && hi.is_finite())
-        .then(|| (lo - DVec2::splat(margin_m), hi + DVec2::splat(margin_m)));
+    let region = RenderConfig::for_scene(scene, seed, margin_m).region;
     let stat = build_static_scene(&scene.map, region, seed);
     let mesh = &stat.mesh;
     let n = mesh.indices.len() / 3;
