@@ -9,6 +9,7 @@
 
 use crate::render::mesh::ActorMesh;
 use crate::render::semantic::actor_class_id;
+use crate::render::style::srgb8_to_linear;
 use crate::scene::{ActorClass, Pose, Scene};
 use bytemuck::{Pod, Zeroable};
 use glam::{DAffine3, DVec3, Vec3};
@@ -117,18 +118,6 @@ impl ActorInstanceRaw {
     }
 }
 
-/// Linear RGB of an sRGB byte triple.
-fn lin(c: [u8; 3]) -> [f32; 3] {
-    c.map(|v| {
-        let s = v as f32 / 255.0;
-        if s <= 0.04045 {
-            s / 12.92
-        } else {
-            ((s + 0.055) / 1.055).powf(2.4)
-        }
-    })
-}
-
 /// The paint (tint) of an actor: a class palette indexed by `variant`.
 pub fn paint(class: ActorClass, variant: u32) -> [f32; 3] {
     let pal: &[[u8; 3]] = match class {
@@ -165,7 +154,7 @@ pub fn paint(class: ActorClass, variant: u32) -> [f32; 3] {
         ActorClass::Cyclist => &[[200, 60, 40], [40, 90, 170], [60, 60, 60]],
         ActorClass::Obstacle => &[[255, 255, 255]],
     };
-    lin(pal[variant as usize % pal.len()])
+    srgb8_to_linear(pal[variant as usize % pal.len()])
 }
 
 /// Per-class actor models (unit box, see `ActorMesh`).

@@ -8,7 +8,7 @@ use crate::render::culling::{Tile, tile_mesh, visible_ranges};
 use crate::render::pipelines::Pipelines;
 use crate::render::readback::FrameResources;
 use crate::render::scene_mesh::{StaticScene, build_static_scene};
-use crate::render::style::TownStyle;
+use crate::render::style::{TownStyle, srgb8_to_linear};
 use crate::render::targets::{GpuCamera, TargetViews};
 use crate::render::{RenderConfig, RenderError};
 use crate::scene::{ActorClass, MapData};
@@ -80,21 +80,11 @@ impl Lighting {
     /// town style.
     pub fn for_style(style: &TownStyle, sun_azimuth_deg: f64, sun_elevation_deg: f64) -> Lighting {
         let (az, el) = (sun_azimuth_deg.to_radians(), sun_elevation_deg.to_radians());
-        let lin = |c: [u8; 3]| {
-            c.map(|v| {
-                let s = v as f32 / 255.0;
-                if s <= 0.04045 {
-                    s / 12.92
-                } else {
-                    ((s + 0.055) / 1.055).powf(2.4)
-                }
-            })
-        };
         Lighting {
             sun_dir: DVec3::new(el.cos() * az.cos(), el.cos() * az.sin(), el.sin()),
             ambient: 0.38,
-            sky_zenith: lin(style.sky_zenith),
-            sky_horizon: lin(style.sky_horizon),
+            sky_zenith: srgb8_to_linear(style.sky_zenith),
+            sky_horizon: srgb8_to_linear(style.sky_horizon),
             fog_start_m: 120.0,
             fog_end_m: 500.0,
             fog_max: 0.55,

@@ -7,6 +7,18 @@ use crate::render::mesh::Material;
 use crate::render::semantic::class;
 use crate::scene::Location;
 
+/// Linear RGB of an sRGB byte triple (IEC 61966-2-1), in f32: palette colours for the GPU.
+pub fn srgb8_to_linear(c: [u8; 3]) -> [f32; 3] {
+    c.map(|v| {
+        let s = v as f32 / 255.0;
+        if s <= 0.04045 {
+            s / 12.92
+        } else {
+            ((s + 0.055) / 1.055).powf(2.4)
+        }
+    })
+}
+
 /// Tree shapes of a town.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum TreeKind {
