@@ -36,6 +36,11 @@ pub trait Agent: Send {
     fn needs_privileged(&self) -> bool {
         false
     }
+    /// The camera images this agent reads (`Observation::views`), or `None` (the default) for
+    /// agents that do not look: the episode loop renders only for agents that ask.
+    fn view_request(&self) -> Option<ViewRequest> {
+        None
+    }
     fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError>;
 }
 

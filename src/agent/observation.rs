@@ -36,10 +36,8 @@ pub struct EgoHistoryState {
     pub route_lateral_m: f64,
 }
 
-/// Rendered camera views. Placeholder: the renderer fills this in (RGB, depth and semantic
-/// images of the six cameras); until then the World leaves `Observation::views` as `None`.
-#[derive(Debug, Clone, PartialEq, Default)]
-pub struct Views {}
+/// Rendered camera views (RGB, depth, semantic per camera), shared without copies.
+pub use crate::render::{CameraView, ViewRequest, Views};
 
 /// A ground-truth actor, in the ego frame.
 #[derive(Debug, Clone, PartialEq)]
@@ -98,8 +96,9 @@ pub struct Observation {
     /// The plan shape the World expects.
     pub plan_dt_secs: f64,
     pub plan_len: usize,
-    /// Camera views (filled by the renderer; `None` without rendering).
-    pub views: Option<Views>,
+    /// Camera views, in the order of the agent's `ViewRequest`; filled by the episode loop
+    /// for agents that ask for views (`Agent::view_request`), `None` otherwise.
+    pub views: Option<std::sync::Arc<Views>>,
     pub privileged: Option<Privileged>,
 }
 

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 
 use anyhow::{Context, bail};
 use clap::{ArgGroup, Args};
+use mpa_sim::render::{AdapterPreference, RenderService};
 use mpa_sim::rollout::{BatchOptions, BatchPlan, EpisodeJob, JobListBuilder, Shard, episode};
 use mpa_sim::scene::registry;
 
@@ -105,7 +106,36 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         plan.report.already_done,
         plan.todo.len()
     );
-    let report = plan.run(&episode::run_episode)?;
+    // Agents that read cameras get views from one render thread shared by the workers.
+    let mut wants_views = Vec::new();
+    for name in &args.agent {
+        if mpa_sim::agent::registry::create(name)?
+            .view_request()
+            .is_some()
+        {
+            wants_views.push(name.as_str());
+        }
+    }
+    let service = if wants_views.is_empty() || plan.todo.is_empty() {
+        None
+    } else {
+        let s = RenderService::start(AdapterPreference::Auto)
+            .context("starting the renderer for camera-based agents")?;
+        eprintln!(
+            "rendering views for {} on {}",
+            wants_views.join(", "),
+            s.describe()
+        );
+        Some(s)
+    };
+    let source = episode::SceneSource::default();
+    let config = mpa_sim::world::SimConfig::default();
+    let report = plan.run(&|job: &EpisodeJob| {
+        let views = service
+            .as_ref()
+            .map(|s| Box::new(s.client()) as Box<dyn mpa_sim::render::ViewProvider>);
+        episode::run_episode_views(job, &source, &config, views)
+    })?;
     eprintln!(
         "{} finished, {} failed in {:.1} s -> {}",
         report.finished,

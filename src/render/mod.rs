@@ -29,12 +29,16 @@ pub mod semantic;
 pub mod splat;
 pub mod style;
 pub mod targets;
+pub mod view_service;
 pub mod world_views;
 
 pub use actors::{ActorInstance, ActorMeshes};
 pub use device::{AdapterPreference, GpuContext, create_context, testing_context};
 pub use mesh::ActorMesh;
 pub use renderer::Renderer;
+pub use view_service::{
+    FrameRequest, LocalViews, RenderClient, RenderService, ViewProvider, ViewRequest,
+};
 
 use glam::DVec2;
 

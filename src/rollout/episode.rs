@@ -28,6 +28,7 @@ use crate::geometry::Pose2;
 use crate::metrics::{
     EgoShape, HdScoreAccumulator, StepInput, hd_step_scores, neuroncap_score, route_completion,
 };
+use crate::render::{ViewProvider, ViewRequest, Views};
 use crate::scene::scenario::{ResolvedScenario, load_spec, resolve};
 use crate::scene::{Scene, nuscenes, registry};
 use crate::world::{SimConfig, TerminalReason, World};
@@ -42,6 +43,8 @@ pub enum EpisodeError {
     Agent { agent: String, message: String },
     #[error("world: {0}")]
     World(String),
+    #[error("rendering views: {0}")]
+    Render(String),
     #[error("{0}")]
     Failed(String),
 }
@@ -131,6 +134,10 @@ pub struct EpisodeLoop {
     impact_speed_mps: Option<f64>,
     /// Safety-critical scenarios: the replay agent's impact speed on the same scenario and seed.
     reference_impact_speed_mps: Option<f64>,
+    /// Renders camera views for agents that ask for them (`Agent::view_request`).
+    view_provider: Option<Box<dyn ViewProvider>>,
+    view_request: Option<ViewRequest>,
+    last_views: Option<Arc<Views>>,
 }
 
 impl EpisodeLoop {
@@ -161,6 +168,7 @@ impl EpisodeLoop {
         } else {
             None
         };
+        let view_request = agent.view_request();
         Ok(EpisodeLoop {
             job: job.clone(),
             world,
@@ -174,7 +182,26 @@ impl EpisodeLoop {
             distance_m: 0.0,
             impact_speed_mps: None,
             reference_impact_speed_mps,
+            view_request,
+            view_provider: None,
+            last_views: None,
         })
+    }
+
+    /// Where camera views come from; needed when the agent asks for views.
+    pub fn set_view_provider(&mut self, provider: Box<dyn ViewProvider>) {
+        self.view_provider = Some(provider);
+    }
+
+    /// Builder form of `set_view_provider`.
+    pub fn with_view_provider(mut self, provider: Option<Box<dyn ViewProvider>>) -> Self {
+        self.view_provider = provider;
+        self
+    }
+
+    /// The views rendered for the agent's last decision (shared, not copied).
+    pub fn last_views(&self) -> Option<&Arc<Views>> {
+        self.last_views.as_ref()
     }
 
     pub fn world(&self) -> &World {
@@ -212,11 +239,25 @@ impl EpisodeLoop {
 
     fn decision_step(&mut self) -> Result<RecordedStep, EpisodeError> {
         let full_obs = self.world.observation();
-        let obs = if self.agent.needs_privileged() {
+        let mut obs = if self.agent.needs_privileged() {
             full_obs
         } else {
             full_obs.without_privileged()
         };
+        if let Some(request) = &self.view_request {
+            let provider = self
+                .view_provider
+                .as_mut()
+                .ok_or_else(|| EpisodeError::Agent {
+                    agent: self.job.agent.clone(),
+                    message: "the agent reads camera views but this run has no renderer".into(),
+                })?;
+            let views = provider
+                .views(&self.world, request)
+                .map_err(|e| EpisodeError::Render(e.to_string()))?;
+            self.last_views = Some(views.clone());
+            obs.views = Some(views);
+        }
         let plan = self.agent.plan(&obs).map_err(|e| EpisodeError::Agent {
             agent: self.job.agent.clone(),
             message: e.to_string(),
@@ -414,8 +455,18 @@ pub fn run_episode_with(
     source: &SceneSource,
     config: &SimConfig,
 ) -> Result<(EpisodeRow, EpisodeRecording), EpisodeError> {
+    run_episode_views(job, source, config, None)
+}
+
+/// The same, rendering camera views through `views` for agents that ask for them.
+pub fn run_episode_views(
+    job: &EpisodeJob,
+    source: &SceneSource,
+    config: &SimConfig,
+    views: Option<Box<dyn ViewProvider>>,
+) -> Result<(EpisodeRow, EpisodeRecording), EpisodeError> {
     let scenario = resolve_job(job, source)?;
-    let mut episode = EpisodeLoop::new(job, &scenario, config)?;
+    let mut episode = EpisodeLoop::new(job, &scenario, config)?.with_view_provider(views);
     let mut recorder = EpisodeRecorder::new();
     while let Some(event) = episode.next_event()? {
         recorder.on_event(event);

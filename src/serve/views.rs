@@ -124,28 +124,17 @@ pub fn view_source(options: &ViewOptions) -> Result<Box<dyn ViewSource>, ViewErr
 }
 
 /// The real six cameras: the wgpu mesh renderer (a GPU if there is one, else lavapipe), with
-/// the static scene rebuilt whenever the episode moves to another scene.
+/// the static scene rebuilt whenever the episode moves to another scene (`LocalViews`).
 pub struct RenderedViews {
     size: ImageSize,
-    ctx: crate::render::GpuContext,
-    models: crate::render::ActorMeshes,
-    /// The scene the renderer was built for, and the renderer.
-    current: Option<(String, crate::render::Renderer)>,
+    local: crate::render::LocalViews,
 }
 
 impl RenderedViews {
     pub fn new(size: ImageSize) -> Result<RenderedViews, ViewError> {
-        use crate::render::{ActorMeshes, AdapterPreference, assets, create_context};
-        let ctx = create_context(AdapterPreference::Auto)
+        let local = crate::render::LocalViews::new(crate::render::AdapterPreference::Auto)
             .map_err(|e| ViewError::Render(e.to_string()))?;
-        let models = assets::ActorModels::load(&assets::shipped_assets_dir())
-            .map_err(|e| ViewError::Render(e.to_string()))?;
-        Ok(RenderedViews {
-            size,
-            ctx,
-            models: ActorMeshes::from_assets(&models),
-            current: None,
-        })
+        Ok(RenderedViews { size, local })
     }
 }
 
@@ -155,28 +144,15 @@ impl ViewSource for RenderedViews {
     }
 
     fn render(&mut self, world: &World) -> Result<CameraImages, ViewError> {
-        use crate::render::{
-            DEFAULT_SEED, RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M, world_views,
+        use crate::render::{FrameRequest, ViewRequest};
+        let request = ViewRequest {
+            width_px: self.size.width_px,
+            height_px: self.size.height_px,
+            channels: Vec::new(),
         };
-        let scene = world.scene();
-        let key = format!("{}/{}", scene.token, scene.name);
-        if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
-            let config = RenderConfig::for_scene(scene, DEFAULT_SEED, SCENE_ROUTE_MARGIN_M);
-            let mut r = Renderer::new(&self.ctx.device, &self.ctx.queue, &scene.map, &config)
-                .map_err(|e| ViewError::Render(e.to_string()))?;
-            r.set_actor_meshes(&self.models);
-            self.current = Some((key, r));
-        }
-        let Some((_, renderer)) = self.current.as_mut() else {
-            return Err(ViewError::Render("renderer not built".into()));
-        };
-        let views = renderer
-            .render_views(
-                &world_views::ego_pose(world),
-                &world_views::actor_instances(world),
-                &scene.rig,
-                (self.size.width_px, self.size.height_px),
-            )
+        let views = self
+            .local
+            .render_frame(&FrameRequest::from_world(world, &request))
             .map_err(|e| ViewError::Render(e.to_string()))?;
         Ok(CameraImages {
             cameras: views

@@ -1,0 +1,240 @@
+//! Camera views for agents in the loop: what an agent asks for (`ViewRequest`), the trait the
+//! episode loop renders through (`ViewProvider`), and two providers.
+//!
+//! - `LocalViews` owns a device and renders on the calling thread; it keeps the static mesh of
+//!   the last scene and rebuilds it only when the episode moves to another scene.
+//! - `RenderService` runs one `LocalViews` on its own thread and hands out `RenderClient`s
+//!   (cheap to clone, one per worker). A worker sends a `FrameRequest` (the scene, the ego pose
+//!   and the actor instances: plain data, not the World) over a crossbeam channel and waits for
+//!   the reply. While the render thread draws one worker's frame, the other workers run their
+//!   agents, so rendering and inference overlap across episodes. Renders are serialised on the
+//!   one device: lavapipe already spreads each draw over every core.
+//!
+//! Views travel as `Arc<Views>`: the episode loop, the agent and a viewer share one copy.
+//! Rendering is a pure function of (scene, ego pose, actors, request), so which thread or which
+//! order renders a frame does not change the pixels: episodes stay bit-identical.
+
+use std::sync::Arc;
+
+use crossbeam_channel::{Receiver, Sender};
+
+use super::actors::ActorInstance;
+use super::{
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderConfig, RenderError, Renderer,
+    SCENE_ROUTE_MARGIN_M, Views, assets, create_context, world_views,
+};
+use crate::scene::{CameraRig, Pose, Scene};
+use crate::world::World;
+
+/// The camera images an agent wants at every decision tick.
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ViewRequest {
+    pub width_px: u32,
+    pub height_px: u32,
+    /// Camera channels (`CAM_FRONT`, ...) in the order the agent wants them; empty: all six
+    /// in rig order.
+    pub channels: Vec<String>,
+}
+
+impl ViewRequest {
+    /// The rig restricted to the requested channels, in request order.
+    pub fn select_rig(&self, rig: &CameraRig) -> Result<CameraRig, RenderError> {
+        if self.channels.is_empty() {
+            return Ok(rig.clone());
+        }
+        let mut cameras = Vec::with_capacity(self.channels.len());
+        for ch in &self.channels {
+            let cam = rig
+                .cameras
+                .iter()
+                .find(|c| &c.channel == ch)
+                .ok_or_else(|| {
+                    RenderError::Readback(format!(
+                        "requested camera `{ch}` is not in the rig (has: {})",
+                        rig.cameras
+                            .iter()
+                            .map(|c| c.channel.as_str())
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ))
+                })?;
+            cameras.push(cam.clone());
+        }
+        Ok(CameraRig {
+            cameras,
+            ..rig.clone()
+        })
+    }
+}
+
+/// Renders the ego's cameras at a World state.
+pub trait ViewProvider: Send {
+    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError>;
+}
+
+/// Everything needed to render one frame, detached from the World.
+#[derive(Debug, Clone)]
+pub struct FrameRequest {
+    pub scene: Arc<Scene>,
+    pub ego_pose: Pose,
+    pub actors: Vec<ActorInstance>,
+    pub request: ViewRequest,
+}
+
+impl FrameRequest {
+    pub fn from_world(world: &World, request: &ViewRequest) -> FrameRequest {
+        FrameRequest {
+            scene: world.scene().clone(),
+            ego_pose: world_views::ego_pose(world),
+            actors: world_views::actor_instances(world),
+            request: request.clone(),
+        }
+    }
+}
+
+/// A renderer on the calling thread, rebuilt per scene.
+pub struct LocalViews {
+    ctx: GpuContext,
+    models: ActorMeshes,
+    seed: u64,
+    current: Option<(String, Renderer)>,
+}
+
+impl LocalViews {
+    /// Device per `pref` (`MPA_SIM_ADAPTER` overrides), shipped actor models, default placement
+    /// seed.
+    pub fn new(pref: AdapterPreference) -> Result<LocalViews, RenderError> {
+        let ctx = create_context(pref)?;
+        let models = assets::ActorModels::load(&assets::shipped_assets_dir())
+            .map_err(|e| RenderError::Readback(format!("actor models: {e}")))?;
+        Ok(LocalViews::with_context(
+            ctx,
+            ActorMeshes::from_assets(&models),
+        ))
+    }
+
+    pub fn with_context(ctx: GpuContext, models: ActorMeshes) -> LocalViews {
+        LocalViews {
+            ctx,
+            models,
+            seed: DEFAULT_SEED,
+            current: None,
+        }
+    }
+
+    pub fn context(&self) -> &GpuContext {
+        &self.ctx
+    }
+
+    /// The renderer of `scene`, building its static mesh when the scene changes.
+    pub fn renderer_for(&mut self, scene: &Scene) -> Result<&mut Renderer, RenderError> {
+        let key = format!("{}/{}", scene.token, scene.name);
+        if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
+            self.current = None;
+            let config = RenderConfig::for_scene(scene, self.seed, SCENE_ROUTE_MARGIN_M);
+            let mut r = Renderer::new(&self.ctx.device, &self.ctx.queue, &scene.map, &config)?;
+            r.set_actor_meshes(&self.models);
+            self.current = Some((key, r));
+        }
+        match self.current.as_mut() {
+            Some((_, r)) => Ok(r),
+            None => Err(RenderError::Readback("renderer was not built".into())),
+        }
+    }
+
+    pub fn render_frame(&mut self, frame: &FrameRequest) -> Result<Views, RenderError> {
+        let rig = frame.request.select_rig(&frame.scene.rig)?;
+        let size = (frame.request.width_px, frame.request.height_px);
+        let renderer = self.renderer_for(&frame.scene)?;
+        renderer.render_views(&frame.ego_pose, &frame.actors, &rig, size)
+    }
+}
+
+impl ViewProvider for LocalViews {
+    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError> {
+        self.render_frame(&FrameRequest::from_world(world, request))
+            .map(Arc::new)
+    }
+}
+
+type Reply = Sender<Result<Arc<Views>, RenderError>>;
+
+/// A render thread serving many workers.
+pub struct RenderService {
+    tx: Option<Sender<(FrameRequest, Reply)>>,
+    thread: Option<std::thread::JoinHandle<()>>,
+    description: String,
+}
+
+impl RenderService {
+    /// Create the device on the render thread's behalf (errors surface here, not later) and
+    /// start the thread.
+    pub fn start(pref: AdapterPreference) -> Result<RenderService, RenderError> {
+        let local = LocalViews::new(pref)?;
+        let description = local.context().describe();
+        let (tx, rx) = crossbeam_channel::unbounded::<(FrameRequest, Reply)>();
+        let thread = std::thread::Builder::new()
+            .name("mpa-sim-render".into())
+            .spawn(move || serve(local, rx))
+            .map_err(|e| RenderError::Readback(format!("starting the render thread: {e}")))?;
+        Ok(RenderService {
+            tx: Some(tx),
+            thread: Some(thread),
+            description,
+        })
+    }
+
+    /// The adapter the service renders on, for logs.
+    pub fn describe(&self) -> &str {
+        &self.description
+    }
+
+    pub fn client(&self) -> RenderClient {
+        RenderClient {
+            tx: self.tx.clone(),
+        }
+    }
+}
+
+fn serve(mut local: LocalViews, rx: Receiver<(FrameRequest, Reply)>) {
+    for (frame, reply) in rx {
+        let result = local.render_frame(&frame).map(Arc::new);
+        // The worker may have given up (its episode failed); nothing to do then.
+        let _ = reply.send(result);
+    }
+}
+
+impl Drop for RenderService {
+    fn drop(&mut self) {
+        // Closing the request channel ends the thread once every client is gone too.
+        self.tx = None;
+        if let Some(t) = self.thread.take() {
+            // Clients still alive keep the thread running; do not block on them.
+            if t.is_finished() {
+                let _ = t.join();
+            }
+        }
+    }
+}
+
+/// A worker's handle on a `RenderService`.
+#[derive(Clone)]
+pub struct RenderClient {
+    tx: Option<Sender<(FrameRequest, Reply)>>,
+}
+
+impl RenderClient {
+    pub fn render_frame(&self, frame: FrameRequest) -> Result<Arc<Views>, RenderError> {
+        let gone = || RenderError::Readback("the render thread has stopped".into());
+        let tx = self.tx.as_ref().ok_or_else(gone)?;
+        let (reply_tx, reply_rx) = crossbeam_channel::bounded(1);
+        tx.send((frame, reply_tx)).map_err(|_| gone())?;
+        reply_rx.recv().map_err(|_| gone())?
+    }
+}
+
+impl ViewProvider for RenderClient {
+    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError> {
+        self.render_frame(FrameRequest::from_world(world, request))
+    }
+}
