@@ -12,9 +12,12 @@ use mpa_sim::rollout::episode::{EpisodeLoop, SceneSource, resolve_job, run_episo
 use mpa_sim::world::SimConfig;
 
 /// The expert's plans, plus a look at the front cameras; it records a checksum per tick.
+/// (cameras, width, height, RGB checksum) per decision tick.
+type Seen = Arc<Mutex<Vec<(usize, u32, u32, u64)>>>;
+
 struct LookingExpert {
     inner: Box<dyn Agent>,
-    seen: Arc<Mutex<Vec<(usize, u32, u32, u64)>>>,
+    seen: Seen,
 }
 
 impl Agent for LookingExpert {
@@ -86,8 +89,7 @@ fn run(provider: Option<Box<dyn ViewProvider>>, steps: usize) -> Vec<(usize, u32
             None => break,
         }
     }
-    let out = seen.lock().expect("lock").clone();
-    out
+    seen.lock().expect("lock").clone()
 }
 
 #[test]
@@ -130,7 +132,9 @@ fn asking_for_views_without_a_renderer_is_a_clear_error() {
         EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), Box::new(agent))
             .expect("episode");
     let _started = episode.next_event().expect("started");
-    let err = episode.next_event().err().expect("an error");
+    let Err(err) = episode.next_event() else {
+        panic!("expected an error")
+    };
     assert!(err.to_string().contains("no renderer"), "{err}");
 }
 
@@ -144,11 +148,13 @@ fn an_unknown_camera_is_named_in_the_error() {
         height_px: 18,
         channels: vec!["CAM_ROOF".into()],
     };
-    let err = request.select_rig(rig).err().expect("an error");
+    let Err(err) = request.select_rig(rig) else {
+        panic!("expected an error")
+    };
     assert!(err.to_string().contains("CAM_ROOF"), "{err}");
     // Jobs for agents the registry does not know fail cleanly, views or not.
-    let err = run_episode_views(&job(), &source, &SimConfig::default(), None)
-        .err()
-        .expect("unknown agent");
+    let Err(err) = run_episode_views(&job(), &source, &SimConfig::default(), None) else {
+        panic!("expected an unknown-agent error")
+    };
     assert!(err.to_string().contains("looking-expert"), "{err}");
 }
