@@ -1,5 +1,7 @@
 //! 2D geometry predicates shared by the world (collision, off-road) and the metrics:
-//! oriented boxes (separating-axis test) and polygons with holes (even-odd ray casting).
+//! oriented boxes (separating-axis test), polygons with holes (even-odd ray casting) and the
+//! nearest point of a polyline (`nearest_on_segments`, the one projection routine behind the
+//! route, the scenario placement and the PDMS progress).
 //! Tested against the `geo` crate on random and degenerate cases (tests/geometry_vs_geo.rs).
 //!
 //! Conventions: touching counts as overlap/inside (closed sets), as shapely's `intersects`.
@@ -174,5 +176,74 @@ impl Pose2 {
     /// Map a parent-frame point into this pose's frame.
     pub fn inverse_transform_point(&self, p: DVec2) -> DVec2 {
         DVec2::from_angle(-self.yaw).rotate(p - self.xy)
+    }
+}
+
+/// The point of a polyline's segments `lo..hi` (segment `i` joins `points[i]` and
+/// `points[i + 1]`; `hi` is clamped to the last segment) nearest to `p`: the segment index, the
+/// parameter `t` in [0, 1] along it and the squared distance. The first nearest wins ties; a
+/// zero-length segment counts as its start point. `None` when the range holds no segment.
+pub fn nearest_on_segments(
+    points: &[DVec2],
+    p: DVec2,
+    lo: usize,
+    hi: usize,
+) -> Option<(usize, f64, f64)> {
+    let mut best: Option<(usize, f64, f64)> = None;
+    for i in lo..hi.min(points.len().saturating_sub(1)) {
+        let a = points[i];
+        let ab = points[i + 1] - a;
+        let len2 = ab.length_squared();
+        let t = if len2 > 0.0 {
+            ((p - a).dot(ab) / len2).clamp(0.0, 1.0)
+        } else {
+            0.0
+        };
+        let d2 = (a + ab * t).distance_squared(p);
+        if best.is_none_or(|(_, _, b)| d2 < b) {
+            best = Some((i, t, d2));
+        }
+    }
+    best
+}
+
+#[cfg(test)]
+mod nearest_tests {
+    use super::*;
+
+    #[test]
+    fn nearest_point_on_an_l_shaped_polyline() {
+        let pts = [
+            DVec2::new(0.0, 0.0),
+            DVec2::new(10.0, 0.0),
+            DVec2::new(10.0, 10.0),
+        ];
+        // Above the first leg: segment 0 at t = 0.3, 2 m away.
+        assert_eq!(
+            nearest_on_segments(&pts, DVec2::new(3.0, 2.0), 0, 2),
+            Some((0, 0.3, 4.0))
+        );
+        // Right of the second leg: segment 1 at t = 0.5, 1 m away.
+        assert_eq!(
+            nearest_on_segments(&pts, DVec2::new(11.0, 5.0), 0, 2),
+            Some((1, 0.5, 1.0))
+        );
+        // Equidistant from both legs at the corner: the first wins.
+        assert_eq!(
+            nearest_on_segments(&pts, DVec2::new(11.0, -1.0), 0, 2).map(|r| r.0),
+            Some(0)
+        );
+        // Restricting the range to the second segment: (10, 2) at t = 0.2, 7 m away.
+        assert_eq!(
+            nearest_on_segments(&pts, DVec2::new(3.0, 2.0), 1, 5),
+            Some((1, 0.2, 49.0))
+        );
+        assert_eq!(nearest_on_segments(&pts[..1], DVec2::ZERO, 0, 5), None);
+        // A zero-length segment is its start point.
+        let dup = [DVec2::new(1.0, 1.0), DVec2::new(1.0, 1.0)];
+        assert_eq!(
+            nearest_on_segments(&dup, DVec2::ZERO, 0, 1),
+            Some((0, 0.0, 2.0))
+        );
     }
 }

@@ -99,23 +99,15 @@ pub struct PdmsScore {
 /// Arc length of the point of `polyline` closest to `p` (first closest on ties; 0 for fewer
 /// than two points).
 pub fn project_on_polyline_m(polyline: &[DVec2], p: DVec2) -> f64 {
-    let mut best = (f64::INFINITY, 0.0);
-    let mut s0 = 0.0;
-    for w in polyline.windows(2) {
-        let ab = w[1] - w[0];
-        let len2 = ab.length_squared();
-        let t = if len2 > 0.0 {
-            ((p - w[0]).dot(ab) / len2).clamp(0.0, 1.0)
-        } else {
-            0.0
-        };
-        let d2 = (w[0] + ab * t).distance_squared(p);
-        if d2 < best.0 {
-            best = (d2, s0 + t * len2.sqrt());
-        }
-        s0 += len2.sqrt();
-    }
-    best.1
+    let Some((i, t, _)) = crate::geometry::nearest_on_segments(polyline, p, 0, polyline.len())
+    else {
+        return 0.0;
+    };
+    let s0: f64 = polyline[..=i]
+        .windows(2)
+        .map(|w| (w[1] - w[0]).length_squared().sqrt())
+        .sum();
+    s0 + t * (polyline[i + 1] - polyline[i]).length_squared().sqrt()
 }
 
 /// Progress from `from` to `to` along `polyline`, metres (negative when going backwards).

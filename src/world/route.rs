@@ -139,23 +139,8 @@ impl Polyline {
 
     /// Segments lo..hi (exclusive end index into points, hi <= len - 1).
     fn project_segments(&self, p: DVec2, lo: usize, hi: usize) -> Projection {
-        let last = self.points.len() - 2;
-        let mut best = (f64::INFINITY, 0usize, 0.0f64);
-        for i in lo..hi.min(last + 1) {
-            let a = self.points[i];
-            let ab = self.points[i + 1] - a;
-            let len2 = ab.length_squared();
-            let t = if len2 > 0.0 {
-                ((p - a).dot(ab) / len2).clamp(0.0, 1.0)
-            } else {
-                0.0
-            };
-            let d2 = (a + ab * t).distance_squared(p);
-            if d2 < best.0 {
-                best = (d2, i, t);
-            }
-        }
-        let (d2, i, t) = best;
+        let (i, t, d2) = crate::geometry::nearest_on_segments(&self.points, p, lo, hi.max(lo + 1))
+            .expect("a polyline has at least one segment and lo is clamped to it");
         let d = self.seg_dir(i);
         let seg_len = self.s_m[i + 1] - self.s_m[i];
         let s_m = self.s_m[i] + t * seg_len;

@@ -110,19 +110,10 @@ impl Polyline {
         if self.points.len() < 2 {
             return 0.0;
         }
-        let mut best = (f64::INFINITY, 0.0);
-        for (i, w) in self.points.windows(2).enumerate() {
-            let d = w[1] - w[0];
-            let t = ((p - w[0]).dot(d) / d.length_squared()).clamp(0.0, 1.0);
-            let dist2 = (w[0] + d * t).distance_squared(p);
-            if dist2 < best.0 {
-                best = (
-                    dist2,
-                    self.cum_s_m[i] + t * (self.cum_s_m[i + 1] - self.cum_s_m[i]),
-                );
-            }
+        match crate::geometry::nearest_on_segments(&self.points, p, 0, self.points.len()) {
+            Some((i, t, _)) => self.cum_s_m[i] + t * (self.cum_s_m[i + 1] - self.cum_s_m[i]),
+            None => 0.0,
         }
-        best.1
     }
 }
 
