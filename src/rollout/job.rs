@@ -13,7 +13,7 @@ use std::path::{Path, PathBuf};
 use serde::{Deserialize, Serialize};
 
 use super::error::RolloutError;
-use crate::scene::scenario::{Family, ScenarioSpec};
+use crate::scene::scenario::Family;
 
 /// The split label given to jobs built from scenario files.
 pub const SCENARIO_SPLIT: &str = "scenarios";
@@ -103,12 +103,12 @@ pub struct ScenarioEntry {
 }
 
 impl ScenarioEntry {
-    /// Parse a scenario file (TOML `ScenarioSpec`) for its name, base scene and family.
+    /// Read and validate a scenario file (`scenario::load_spec`, the same checks as
+    /// `mpa-sim scenario check`) for its name, base scene and family.
     pub fn load(file: &Path) -> Result<Self, RolloutError> {
-        let text = std::fs::read_to_string(file).map_err(|e| RolloutError::io(file, e))?;
-        let spec: ScenarioSpec = toml::from_str(&text).map_err(|e| RolloutError::BadFile {
+        let spec = crate::scene::scenario::load_spec(file).map_err(|e| RolloutError::BadFile {
             path: file.to_path_buf(),
-            message: format!("not a scenario file: {e}"),
+            message: e.to_string(),
         })?;
         Ok(ScenarioEntry {
             file: file.to_path_buf(),
