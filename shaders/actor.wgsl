@@ -1,5 +1,6 @@
 // Actors: one model per class in its unit box, instanced with a model matrix (box pose and
-// size), a tint and a semantic class. Prefixed with common/frame.wgsl.
+// size), a tint and a semantic class. Prefixed with common/frame.wgsl and
+// common/surface.wgsl (VertexOut, fs_main).
 
 // Must match `ActorVertex` in src/render/actors.rs.
 struct VertexIn {
@@ -24,13 +25,6 @@ struct InstanceIn {
     @location(9) tint: vec4<f32>,
 };
 
-struct VertexOut {
-    @builtin(position) clip: vec4<f32>,
-    @location(0) world: vec3<f32>,
-    @location(1) normal: vec3<f32>,
-    @location(2) albedo: vec3<f32>,
-    @location(3) @interpolate(flat) class_id: u32,
-};
 
 @vertex
 fn vs_main(v: VertexIn, inst: InstanceIn) -> VertexOut {
@@ -45,9 +39,4 @@ fn vs_main(v: VertexIn, inst: InstanceIn) -> VertexOut {
     out.albedo = mix(v.color, inst.tint.rgb, v.paint);
     out.class_id = inst.class_id;
     return out;
-}
-
-@fragment
-fn fs_main(in: VertexOut) -> FragOut {
-    return shade(in.albedo, in.normal, in.world, in.class_id);
 }

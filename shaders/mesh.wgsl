@@ -1,5 +1,5 @@
 // Static scene mesh (road, paint, sidewalks, buildings, trees, ground). Prefixed with
-// common/frame.wgsl.
+// common/frame.wgsl and common/surface.wgsl (VertexOut, fs_main).
 
 // Must match `SceneVertex` in src/render/mesh.rs.
 struct VertexIn {
@@ -9,13 +9,6 @@ struct VertexIn {
     @location(2) color_class: vec4<u32>,
 };
 
-struct VertexOut {
-    @builtin(position) clip: vec4<f32>,
-    @location(0) world: vec3<f32>,
-    @location(1) normal: vec3<f32>,
-    @location(2) albedo: vec3<f32>,
-    @location(3) @interpolate(flat) class_id: u32,
-};
 
 @vertex
 fn vs_main(v: VertexIn) -> VertexOut {
@@ -26,9 +19,4 @@ fn vs_main(v: VertexIn) -> VertexOut {
     out.albedo = srgb_to_linear(vec3<f32>(v.color_class.rgb) / 255.0);
     out.class_id = v.color_class.a;
     return out;
-}
-
-@fragment
-fn fs_main(in: VertexOut) -> FragOut {
-    return shade(in.albedo, in.normal, in.world, in.class_id);
 }

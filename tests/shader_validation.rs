@@ -3,7 +3,9 @@
 //! `shaders/common/frame.wgsl` prepended); every other file (common/, splat_*) on its own.
 #![allow(clippy::unwrap_used)] // test file: a failed unwrap is a failed test
 
-use mpa_sim::render::pipelines::{COMMON_WGSL, PIPELINE_WGSL, shader_source};
+use mpa_sim::render::pipelines::{
+    COMMON_WGSL, PIPELINE_WGSL, SURFACE_PIPELINES, SURFACE_WGSL, shader_source,
+};
 use std::path::{Path, PathBuf};
 
 fn wgsl_files(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -46,7 +48,14 @@ fn every_wgsl_file_validates() {
         let stem = f.file_stem().and_then(|s| s.to_str()).unwrap_or_default();
         let prefixed = PIPELINE_WGSL.iter().any(|(name, _)| *name == stem)
             && !f.parent().is_some_and(|p| p.ends_with("common"));
-        let src = if prefixed { shader_source(&body) } else { body };
+        let src = if prefixed {
+            shader_source(stem, &body)
+        } else if stem == "surface" {
+            // The shared surface stage needs the frame prefix it is compiled after.
+            format!("{COMMON_WGSL}\n{body}")
+        } else {
+            body
+        };
         if let Err(e) = validate(&f.display().to_string(), &src) {
             failures.push(e);
         }
@@ -61,11 +70,20 @@ fn embedded_shaders_are_the_files_on_disk() {
         std::fs::read_to_string(root.join("common/frame.wgsl")).unwrap(),
         COMMON_WGSL
     );
+    assert_eq!(
+        std::fs::read_to_string(root.join("common/surface.wgsl")).unwrap(),
+        SURFACE_WGSL
+    );
     for (name, body) in PIPELINE_WGSL {
         let on_disk = std::fs::read_to_string(root.join(format!("{name}.wgsl"))).unwrap();
         assert_eq!(on_disk, body, "{name}.wgsl");
-        for entry in ["fn vs_main", "fn fs_main"] {
-            assert!(body.contains(entry), "{name}.wgsl lacks {entry}");
-        }
+        let full = shader_source(name, body);
+        assert!(body.contains("fn vs_main"), "{name}.wgsl lacks vs_main");
+        assert!(full.contains("fn fs_main"), "{name} has no fs_main");
+        assert_eq!(
+            SURFACE_PIPELINES.contains(&name),
+            !body.contains("fn fs_main"),
+            "{name}: surface pipelines take fs_main from common/surface.wgsl, the others define it"
+        );
     }
 }

@@ -1,6 +1,8 @@
 //! The three render pipelines (sky, static mesh, instanced actors) and their WGSL sources.
-//! Every pipeline file in `shaders/` is compiled with `shaders/common/frame.wgsl` prepended
-//! (embedded with `include_str!`, so the binary runs from anywhere).
+//! Every pipeline file in `shaders/` is compiled with `shaders/common/frame.wgsl` prepended,
+//! and the surface pipelines (mesh, actor) also with `shaders/common/surface.wgsl` (their
+//! shared vertex output and fragment stage); all embedded with `include_str!`, so the binary
+//! runs from anywhere.
 
 use crate::render::actors::{ActorInstanceRaw, ActorVertex};
 use crate::render::mesh::SceneVertex;
@@ -15,9 +17,18 @@ pub const PIPELINE_WGSL: [(&str, &str); 3] = [
     ("actor", include_str!("../../shaders/actor.wgsl")),
 ];
 
-/// Full source of a pipeline shader (common prefix + file).
-pub fn shader_source(body: &str) -> String {
-    format!("{COMMON_WGSL}\n{body}")
+/// Vertex output and fragment stage shared by the surface pipelines.
+pub const SURFACE_WGSL: &str = include_str!("../../shaders/common/surface.wgsl");
+/// The pipelines that take `SURFACE_WGSL`.
+pub const SURFACE_PIPELINES: [&str; 2] = ["mesh", "actor"];
+
+/// Full source of pipeline `name`'s shader: the common prefixes + its file's `body`.
+pub fn shader_source(name: &str, body: &str) -> String {
+    if SURFACE_PIPELINES.contains(&name) {
+        format!("{COMMON_WGSL}\n{SURFACE_WGSL}\n{body}")
+    } else {
+        format!("{COMMON_WGSL}\n{body}")
+    }
 }
 
 /// The compiled pipelines and the frame bind-group layout.
@@ -62,7 +73,7 @@ impl Pipelines {
         let module = |name: &str, body: &str| {
             device.create_shader_module(wgpu::ShaderModuleDescriptor {
                 label: Some(name),
-                source: wgpu::ShaderSource::Wgsl(shader_source(body).into()),
+                source: wgpu::ShaderSource::Wgsl(shader_source(name, body).into()),
             })
         };
         let [sky_src, mesh_src, actor_src] = PIPELINE_WGSL;
