@@ -30,6 +30,10 @@ struct SceneGfx {
     cameras: Result<CameraRenderer, ViewerError>,
 }
 
+/// What the free-camera image was rendered for: document generation, step, camera
+/// (mode, azimuth mrad, elevation mrad, distance cm), size.
+type FreeKey = (u64, usize, [i64; 4], (u32, u32));
+
 /// Last rendered images and their textures.
 #[derive(Default)]
 struct Shown {
@@ -38,7 +42,7 @@ struct Shown {
     views: Option<Views>,
     rig_kind: Option<ImageKind>,
     rig_textures: Vec<(String, TextureHandle)>,
-    free_key: Option<(u64, usize, [i64; 4], (u32, u32))>,
+    free_key: Option<FreeKey>,
     free_view: Option<CameraView>,
     free_kind: Option<ImageKind>,
     free_texture: Option<TextureHandle>,
@@ -149,6 +153,16 @@ impl ViewerApp {
         }
     }
 
+    /// The image kind the camera textures currently show (`None` before the first render).
+    pub fn shown_image_kind(&self) -> Option<ImageKind> {
+        self.shown.rig_kind
+    }
+
+    /// Number of camera textures (six once the rig has rendered).
+    pub fn shown_camera_count(&self) -> usize {
+        self.shown.rig_textures.len()
+    }
+
     /// Apply a shortcut's action.
     pub fn apply(&mut self, action: Action) {
         match action {
@@ -184,11 +198,14 @@ impl ViewerApp {
     /// The whole window.
     pub fn ui(&mut self, ui: &mut egui::Ui) {
         let t0 = Instant::now();
-        let pressed: Vec<Action> = ui.input(|i| {
+        // Consumed before any widget runs, so Space does not also press a focused button.
+        let pressed: Vec<Action> = ui.input_mut(|i| {
             SHORTCUTS
                 .iter()
-                .filter(|(k, _, _)| i.key_pressed(*k))
-                .filter_map(|(k, _, _)| action_for_key(*k))
+                .flat_map(|(k, _, _)| {
+                    let n = i.count_and_consume_key(egui::Modifiers::NONE, *k);
+                    std::iter::repeat_n(action_for_key(*k), n).flatten()
+                })
                 .collect()
         });
         for a in pressed {
@@ -257,7 +274,7 @@ impl ViewerApp {
                 if ui.button(play).clicked() {
                     action = Some(Action::TogglePlay);
                 }
-                if ui.button("Step").clicked() {
+                if ui.button("Step forward").clicked() {
                     action = Some(Action::StepForward);
                 }
                 if ui.button("-").clicked() {

@@ -145,7 +145,7 @@ mod tests {
 
     #[test]
     fn every_mode_sees_the_ego_near_the_image_centre() {
-        let yaw = 0.7;
+        let yaw: f64 = 0.7;
         let ego = [100.0, -40.0];
         let target = DVec3::new(ego[0], ego[1], 0.0) + DVec3::new(yaw.cos(), yaw.sin(), 0.0) * 1.4;
         for mode in FreeCamMode::ALL {

@@ -135,7 +135,7 @@ struct View {
 }
 
 impl View {
-    fn to_screen(&self, p: DVec2) -> Pos2 {
+    fn screen(&self, p: DVec2) -> Pos2 {
         let d = (p - self.focus) * self.px_per_m;
         self.rect.center() + Vec2::new(d.x as f32, -d.y as f32)
     }
@@ -205,7 +205,7 @@ pub fn map_ui(
     for f in layer.filled.iter().filter(|f| view.visible(f.lo, f.hi)) {
         let base = mesh.vertices.len() as u32;
         for p in &f.points {
-            mesh.colored_vertex(view.to_screen(*p), f.color);
+            mesh.colored_vertex(view.screen(*p), f.color);
         }
         mesh.indices.extend(f.indices.iter().map(|i| base + i));
     }
@@ -215,7 +215,7 @@ pub fn map_ui(
         let (lo, hi) = bounds(lane);
         if view.visible(lo, hi) {
             painter.add(Shape::line(
-                lane.iter().map(|p| view.to_screen(*p)).collect(),
+                lane.iter().map(|p| view.screen(*p)).collect(),
                 lane_stroke,
             ));
         }
@@ -223,7 +223,7 @@ pub fn map_ui(
     let line = |pts: &[DVec2], stroke: Stroke| {
         if pts.len() >= 2 {
             painter.add(Shape::line(
-                pts.iter().map(|p| view.to_screen(*p)).collect(),
+                pts.iter().map(|p| view.screen(*p)).collect(),
                 stroke,
             ));
         }
@@ -240,7 +240,7 @@ pub fn map_ui(
         line(&pts, Stroke::new(1.5, score_color(c.score)));
         if let Some(last) = pts.last() {
             painter.text(
-                view.to_screen(*last),
+                view.screen(*last),
                 egui::Align2::LEFT_CENTER,
                 format!("{:.2}", c.score),
                 egui::FontId::monospace(10.0),
@@ -255,7 +255,7 @@ pub fn map_ui(
         .collect();
     line(&plan, Stroke::new(2.5, Color32::from_rgb(255, 150, 40)));
     for p in &plan {
-        painter.circle_filled(view.to_screen(*p), 2.5, Color32::from_rgb(255, 150, 40));
+        painter.circle_filled(view.screen(*p), 2.5, Color32::from_rgb(255, 150, 40));
     }
 
     for a in &step.actors {
@@ -263,13 +263,13 @@ pub fn map_ui(
         let color = class_color(&a.class);
         let corners = box_corners(center, a.yaw, a.length_m, a.width_m);
         painter.add(Shape::convex_polygon(
-            corners.iter().map(|p| view.to_screen(*p)).collect(),
+            corners.iter().map(|p| view.screen(*p)).collect(),
             color.gamma_multiply(0.55),
             Stroke::new(1.0, color),
         ));
         let nose = center + DVec2::from_angle(a.yaw) * (0.5 * a.length_m + 1.0);
         painter.line_segment(
-            [view.to_screen(center), view.to_screen(nose)],
+            [view.screen(center), view.screen(nose)],
             Stroke::new(1.5, color),
         );
     }
@@ -278,13 +278,13 @@ pub fn map_ui(
     let center = ego + DVec2::from_angle(step.ego.yaw) * shape.rear_axle_to_center_m;
     let corners = box_corners(center, step.ego.yaw, shape.length_m, shape.width_m);
     painter.add(Shape::convex_polygon(
-        corners.iter().map(|p| view.to_screen(*p)).collect(),
+        corners.iter().map(|p| view.screen(*p)).collect(),
         Color32::from_rgb(240, 240, 240),
         Stroke::new(1.5, Color32::from_rgb(255, 150, 40)),
     ));
     let nose = center + DVec2::from_angle(step.ego.yaw) * (0.5 * shape.length_m + 2.0);
     painter.line_segment(
-        [view.to_screen(center), view.to_screen(nose)],
+        [view.screen(center), view.screen(nose)],
         Stroke::new(2.0, Color32::from_rgb(255, 150, 40)),
     );
     painter.text(
@@ -340,8 +340,8 @@ mod tests {
             focus: DVec2::new(10.0, 10.0),
             px_per_m: 2.0,
         };
-        assert_eq!(v.to_screen(DVec2::new(10.0, 10.0)), Pos2::new(100.0, 50.0));
-        assert_eq!(v.to_screen(DVec2::new(15.0, 20.0)), Pos2::new(110.0, 30.0));
+        assert_eq!(v.screen(DVec2::new(10.0, 10.0)), Pos2::new(100.0, 50.0));
+        assert_eq!(v.screen(DVec2::new(15.0, 20.0)), Pos2::new(110.0, 30.0));
         assert!(v.visible(DVec2::new(50.0, 0.0), DVec2::new(60.0, 5.0)));
         assert!(!v.visible(DVec2::new(70.0, 0.0), DVec2::new(80.0, 5.0)));
     }

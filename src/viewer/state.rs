@@ -124,8 +124,10 @@ impl Timeline {
         }
         // A long stall (a slow frame, a breakpoint) does not fast-forward the episode.
         self.accum_secs += dt_secs.min(0.5) * self.speed();
-        let due = (self.accum_secs / self.step_dt_secs).floor();
-        self.accum_secs -= due * self.step_dt_secs;
+        // The epsilon keeps sums of frame times like 60 x (1/60) from falling a rounding error
+        // short of a whole step.
+        let due = (self.accum_secs / self.step_dt_secs + 1e-9).floor();
+        self.accum_secs = (self.accum_secs - due * self.step_dt_secs).max(0.0);
         due as usize
     }
 
