@@ -37,6 +37,9 @@ pub struct ViewArgs {
     /// Start playing at once.
     #[arg(long)]
     pub play: bool,
+    /// Playback speed, a multiple of real time (0.25 to 16; + and - change it in the window).
+    #[arg(long)]
+    pub speed: Option<f64>,
     /// Save a PNG of the window after --quit-after-frames frames (default 30), then quit.
     #[arg(long)]
     pub screenshot: Option<PathBuf>,
@@ -74,6 +77,7 @@ pub fn run(args: ViewArgs) -> anyhow::Result<()> {
         quit_after_frames: args.quit_after_frames,
         print_frame_times: args.print_frame_times,
         play: args.play,
+        speed: args.speed,
         window_size: args.window.map(|(w, h)| [w as f32, h as f32]),
         no_persist: args.no_persist,
     })?;

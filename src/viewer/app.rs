@@ -55,6 +55,9 @@ pub struct FrameStats {
     pub ui_ms: Vec<f64>,
     /// Milliseconds of the six-camera render + readback, for frames that rendered.
     pub rig_ms: Vec<f64>,
+    /// Milliseconds between the starts of consecutive frames in the window (UI, cameras,
+    /// egui painting and presenting), while frames are requested back to back.
+    pub interval_ms: Vec<f64>,
 }
 
 impl FrameStats {
@@ -77,8 +80,9 @@ impl FrameStats {
 
     pub fn summary(&self) -> String {
         format!(
-            "{}\n{}",
-            Self::describe("frame (ui + cameras)", &self.ui_ms),
+            "{}\n{}\n{}",
+            Self::describe("frame interval (whole frame)", &self.interval_ms),
+            Self::describe("ui + cameras per frame", &self.ui_ms),
             Self::describe("six-camera render + readback", &self.rig_ms)
         )
     }
@@ -482,7 +486,13 @@ impl ViewerApp {
                 }
                 ui.label("(drag to orbit, scroll to zoom)");
             });
-            let free_size = (self.camera_size.0 * 2, self.camera_size.1 * 2);
+            // Rendered at the size it is shown (in pixels, width a multiple of 32 so that
+            // small layout changes do not re-render), so its cost follows the panel.
+            let avail = ui.available_size();
+            let shown_w = avail.x.min((avail.y - 4.0) / aspect).max(64.0);
+            let shown = Vec2::new(shown_w, shown_w * aspect);
+            let px_w = ((shown_w * ui.ctx().pixels_per_point() / 32.0).ceil() as u32 * 32).max(64);
+            let free_size = (px_w, ((px_w as f32 * aspect).round() as u32).max(16));
             let cam = self.free_cam;
             let key = (
                 self.generation,
@@ -518,12 +528,9 @@ impl ViewerApp {
                 s.free_kind = Some(kind);
             }
             if let Some(tex) = &s.free_texture {
-                let avail = ui.available_size();
-                let w = avail.x.min(avail.y / aspect).max(32.0);
-                let size = Vec2::new(w, w * aspect);
                 let r = ui.add(
-                    egui::Image::from_texture((tex.id(), size))
-                        .fit_to_exact_size(size)
+                    egui::Image::from_texture((tex.id(), shown))
+                        .fit_to_exact_size(shown)
                         .sense(egui::Sense::click_and_drag()),
                 );
                 if r.dragged() {

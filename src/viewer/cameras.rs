@@ -27,6 +27,7 @@ use crate::render::{
 };
 use crate::rollout::RecordedStep;
 use crate::scene::{ActorClass, CameraRig, Pose, Scene};
+use crate::world::SimConfig;
 
 /// Renders a scene's cameras for recorded steps.
 pub struct CameraRenderer {
@@ -145,7 +146,20 @@ impl CameraRenderer {
             r.set_actor_meshes(&self.models);
             self.free_renderer = Some(r);
         }
-        let actors = self.actors(step);
+        // The free camera also sees the ego car (the rig cameras sit inside it).
+        let mut actors = self.actors(step);
+        let v = SimConfig::default().vehicle;
+        let heading = DVec3::new(step.ego.yaw.cos(), step.ego.yaw.sin(), 0.0);
+        actors.push(ActorInstance {
+            class: ActorClass::Car,
+            pose: Pose {
+                translation: DVec3::new(step.ego.x, step.ego.y, 0.5 * v.height_m)
+                    + heading * v.rear_axle_to_center_m,
+                rotation: DQuat::from_rotation_z(step.ego.yaw),
+            },
+            size_wlh_m: DVec3::new(v.width_m, v.length_m, v.height_m),
+            variant: variant_of("ego"),
+        });
         let rig = CameraRig {
             cameras: vec![cam.camera([step.ego.x, step.ego.y], step.ego.yaw, size)],
             ego_from_lidar: self.rig.ego_from_lidar,

@@ -43,6 +43,8 @@ pub struct WindowOptions {
     pub print_frame_times: bool,
     /// Start playing at once.
     pub play: bool,
+    /// Playback speed (nearest of `state::SPEEDS`); default 1x.
+    pub speed: Option<f64>,
     /// Window size override (points); default: the persisted size.
     pub window_size: Option<[f32; 2]>,
     /// Do not read or write the persisted settings.
@@ -87,6 +89,7 @@ struct WindowApp {
     shot: Shot,
     shot_requested: bool,
     report: Arc<Mutex<RunReport>>,
+    last_frame: Option<std::time::Instant>,
 }
 
 impl WindowApp {
@@ -97,6 +100,13 @@ impl WindowApp {
 
 impl eframe::App for WindowApp {
     fn ui(&mut self, ui: &mut egui::Ui, _frame: &mut eframe::Frame) {
+        let now = std::time::Instant::now();
+        if let Some(last) = self.last_frame.replace(now) {
+            self.app
+                .stats
+                .interval_ms
+                .push(now.duration_since(last).as_secs_f64() * 1e3);
+        }
         self.app.ui(ui);
         self.frames += 1;
         let ctx = ui.ctx().clone();
@@ -175,18 +185,23 @@ pub fn run_window(options: WindowOptions) -> Result<RunReport, ViewerError> {
         settings,
     );
     app.warnings.extend(warning);
-    if options.play
-        && let Some(doc) = app.episode_mut()
-    {
-        doc.timeline.playing = true;
+    if let Some(doc) = app.episode_mut() {
+        doc.timeline.playing = options.play;
+        if let Some(speed) = options.speed {
+            doc.timeline.set_speed(speed);
+        }
     }
     let report = Arc::new(Mutex::new(RunReport::default()));
-    let native = eframe::NativeOptions {
+    let mut native = eframe::NativeOptions {
         viewport: egui::ViewportBuilder::default()
             .with_title(format!("mpa-sim view: {}", options.target.describe()))
             .with_inner_size(size),
         ..Default::default()
     };
+    if options.print_frame_times {
+        // Measure the work of a frame, not the wait for the display's refresh.
+        native.wgpu_options.surface.present_mode = wgpu::PresentMode::AutoNoVsync;
+    }
     let window = WindowApp {
         app,
         options,
@@ -195,6 +210,7 @@ pub fn run_window(options: WindowOptions) -> Result<RunReport, ViewerError> {
         shot: Arc::new(Mutex::new(None)),
         shot_requested: false,
         report: report.clone(),
+        last_frame: None,
     };
     eframe::run_native(
         "mpa-sim view",

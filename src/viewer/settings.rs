@@ -38,11 +38,11 @@ impl Default for Settings {
         Settings {
             window_size: [1600.0, 900.0],
             side_panel_width: 420.0,
-            bottom_panel_height: 170.0,
+            bottom_panel_height: 130.0,
             show_cameras: true,
             show_map: true,
             show_metrics: true,
-            show_free_camera: false,
+            show_free_camera: true,
             image_kind: ImageKind::Rgb,
             free_cam_mode: FreeCamMode::Chase,
             map_zoom_px_per_m: 4.0,
@@ -129,7 +129,7 @@ mod tests {
         let mine = Settings {
             window_size: [1024.0, 700.0],
             side_panel_width: 300.0,
-            show_free_camera: true,
+            show_free_camera: false,
             image_kind: ImageKind::Semantic,
             free_cam_mode: FreeCamMode::TopDown,
             ..Settings::default()

@@ -104,6 +104,17 @@ impl Timeline {
         SPEEDS[self.speed_index]
     }
 
+    /// Set the speed to the nearest of `SPEEDS`.
+    pub fn set_speed(&mut self, speed: f64) {
+        self.speed_index = (0..SPEEDS.len())
+            .min_by(|&a, &b| {
+                (SPEEDS[a] - speed)
+                    .abs()
+                    .total_cmp(&(SPEEDS[b] - speed).abs())
+            })
+            .unwrap_or(2);
+    }
+
     pub fn faster(&mut self) {
         self.speed_index = (self.speed_index + 1).min(SPEEDS.len() - 1);
     }
@@ -412,6 +423,8 @@ mod tests {
         }
         assert_eq!(t.speed(), SPEEDS[0]);
         assert_eq!(t.advance(100.0), 0, "a stall counts as at most 0.5 s");
+        t.set_speed(5.0);
+        assert_eq!(t.speed(), 4.0);
     }
 
     #[test]
