@@ -37,6 +37,9 @@ pub struct ViewArgs {
     /// Start playing at once.
     #[arg(long)]
     pub play: bool,
+    /// Start at this step (live mode runs the episode up to it first).
+    #[arg(long)]
+    pub step: Option<usize>,
     /// Playback speed, a multiple of real time (0.25 to 16; + and - change it in the window).
     #[arg(long)]
     pub speed: Option<f64>,
@@ -78,6 +81,7 @@ pub fn run(args: ViewArgs) -> anyhow::Result<()> {
         print_frame_times: args.print_frame_times,
         play: args.play,
         speed: args.speed,
+        start_step: args.step,
         window_size: args.window.map(|(w, h)| [w as f32, h as f32]),
         no_persist: args.no_persist,
     })?;

@@ -45,6 +45,8 @@ pub struct WindowOptions {
     pub play: bool,
     /// Playback speed (nearest of `state::SPEEDS`); default 1x.
     pub speed: Option<f64>,
+    /// Start at this step (live mode runs the episode up to it first).
+    pub start_step: Option<usize>,
     /// Window size override (points); default: the persisted size.
     pub window_size: Option<[f32; 2]>,
     /// Do not read or write the persisted settings.
@@ -189,6 +191,9 @@ pub fn run_window(options: WindowOptions) -> Result<RunReport, ViewerError> {
         doc.timeline.playing = options.play;
         if let Some(speed) = options.speed {
             doc.timeline.set_speed(speed);
+        }
+        if let Some(step) = options.start_step {
+            doc.forward(step);
         }
     }
     let report = Arc::new(Mutex::new(RunReport::default()));
