@@ -204,6 +204,25 @@ fn broken_files_show_the_file_and_the_problem() {
     h.get_by_label(&file);
     h.get_by_label(&problem);
 
+    // An agent the registry does not know.
+    let live = LiveOptions {
+        agent: "nope".into(),
+        seed: 0,
+    };
+    let app = ViewerApp::new(
+        &OpenTarget::Scene(SCENE.into()),
+        live,
+        (96, 54),
+        Settings::default(),
+    );
+    let Document::Error(err) = &app.doc else {
+        panic!("error panel expected for an unknown agent");
+    };
+    assert!(
+        err.problem.contains("nope") && err.problem.contains("expert"),
+        "{err}"
+    );
+
     let mut h = harness(&OpenTarget::Results(dir.path().join("nowhere")), false);
     h.run();
     h.get_by_label("Could not open");
