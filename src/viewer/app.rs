@@ -16,10 +16,11 @@ use super::cameras::{CameraRenderer, color_image};
 use super::document::{Document, EpisodeDoc, LiveOptions, OpenTarget, ViewerError};
 use super::free_camera::{FreeCamMode, FreeCamera};
 use super::map_view::{MapLayer, map_ui};
-use super::pages::{error_ui, results_ui};
+use super::pages::{error_ui, help_ui, results_ui};
 use super::panels::{metrics_ui, plots_ui, timeline_ui};
 use super::settings::Settings;
 use super::state::{Action, ImageKind, ResultsTable, SHORTCUTS, action_for_key};
+use super::stats::FrameStats;
 use crate::render::images::SHEET_LAYOUT;
 use crate::render::{CameraView, Views};
 
@@ -46,46 +47,6 @@ struct Shown {
     free_view: Option<CameraView>,
     free_kind: Option<ImageKind>,
     free_texture: Option<TextureHandle>,
-}
-
-/// Frame timing for `--print-frame-times`.
-#[derive(Debug, Default, Clone)]
-pub struct FrameStats {
-    /// Milliseconds spent in `ViewerApp::ui` per frame (UI + any camera rendering).
-    pub ui_ms: Vec<f64>,
-    /// Milliseconds of the six-camera render + readback, for frames that rendered.
-    pub rig_ms: Vec<f64>,
-    /// Milliseconds between the starts of consecutive frames in the window (UI, cameras,
-    /// egui painting and presenting), while frames are requested back to back.
-    pub interval_ms: Vec<f64>,
-}
-
-impl FrameStats {
-    fn describe(name: &str, v: &[f64]) -> String {
-        if v.is_empty() {
-            return format!("{name}: no samples");
-        }
-        let mut s = v.to_vec();
-        s.sort_by(f64::total_cmp);
-        let mean = s.iter().sum::<f64>() / s.len() as f64;
-        let pct = |p: f64| s[((s.len() - 1) as f64 * p).round() as usize];
-        format!(
-            "{name}: n {} mean {mean:.1} ms, median {:.1} ms, p95 {:.1} ms, max {:.1} ms",
-            s.len(),
-            pct(0.5),
-            pct(0.95),
-            s[s.len() - 1]
-        )
-    }
-
-    pub fn summary(&self) -> String {
-        format!(
-            "{}\n{}\n{}",
-            Self::describe("frame interval (whole frame)", &self.interval_ms),
-            Self::describe("ui + cameras per frame", &self.ui_ms),
-            Self::describe("six-camera render + readback", &self.rig_ms)
-        )
-    }
 }
 
 pub struct ViewerApp {
@@ -550,20 +511,4 @@ impl ViewerApp {
             ui.label(RichText::new("Cameras are off (toolbar).").weak());
         }
     }
-}
-
-/// The help overlay listing the shortcuts.
-fn help_ui(ctx: &egui::Context, open: &mut bool) {
-    egui::Window::new("Keyboard shortcuts")
-        .open(open)
-        .collapsible(false)
-        .resizable(false)
-        .anchor(egui::Align2::CENTER_CENTER, Vec2::ZERO)
-        .show(ctx, |ui| {
-            for (_, _, text) in SHORTCUTS {
-                ui.label(*text);
-            }
-            ui.separator();
-            ui.label("Map: scroll to zoom. 3D view: drag to orbit, scroll to zoom.");
-        });
 }

@@ -20,13 +20,15 @@ pub mod pages;
 pub mod panels;
 pub mod settings;
 pub mod state;
+pub mod stats;
 
 use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex};
 
-pub use app::{FrameStats, ViewerApp};
+pub use app::ViewerApp;
 pub use document::{Document, LiveOptions, OpenTarget, ViewerError};
 pub use settings::Settings;
+pub use stats::FrameStats;
 
 /// How to run the window.
 #[derive(Debug, Clone, PartialEq)]

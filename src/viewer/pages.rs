@@ -1,9 +1,10 @@
-//! Whole-window pages other than an episode: the results table and the error panel.
+//! Whole-window pages other than an episode (the results table, the error panel) and the
+//! help overlay.
 
 use egui::{Color32, RichText};
 
 use super::document::ViewerError;
-use super::state::{ResultsTable, SortColumn, hd_score};
+use super::state::{ResultsTable, SHORTCUTS, SortColumn, hd_score};
 use crate::rollout::EpisodeRow;
 
 /// The episode table of a results directory; returns the row the user clicked to open.
@@ -80,4 +81,20 @@ pub fn error_ui(ui: &mut egui::Ui, err: &ViewerError) {
     });
     ui.add_space(8.0);
     ui.label("Fix the file or pick another one, and open it again (see `mpa-sim view --help`).");
+}
+
+/// The help overlay listing the shortcuts.
+pub fn help_ui(ctx: &egui::Context, open: &mut bool) {
+    egui::Window::new("Keyboard shortcuts")
+        .open(open)
+        .collapsible(false)
+        .resizable(false)
+        .anchor(egui::Align2::CENTER_CENTER, egui::Vec2::ZERO)
+        .show(ctx, |ui| {
+            for (_, _, text) in SHORTCUTS {
+                ui.label(*text);
+            }
+            ui.separator();
+            ui.label("Map: scroll to zoom. 3D view: drag to orbit, scroll to zoom.");
+        });
 }
