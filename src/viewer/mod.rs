@@ -224,7 +224,15 @@ pub fn run_window(options: WindowOptions) -> Result<RunReport, ViewerError> {
         native,
         Box::new(move |_cc| Ok(Box::new(window))),
     )
-    .map_err(|e| ViewerError::new("window", e))?;
+    .map_err(|e| {
+        ViewerError::new(
+            "window",
+            format!(
+                "could not open a window: {e} (the viewer needs an X11 display: set DISPLAY, \
+                 or run it under `xvfb-run`)"
+            ),
+        )
+    })?;
     let out = report.lock().map(|r| r.clone()).unwrap_or_default();
     Ok(out)
 }
