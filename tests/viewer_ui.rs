@@ -130,6 +130,18 @@ fn live_scene_plays_and_steps() {
 }
 
 #[test]
+fn live_scenario_file_opens_with_its_scenario() {
+    let file = mpa_sim::scene::registry::shipped_scenario("side-cut-in-0003");
+    let mut h = harness(&OpenTarget::Scenario(file.clone()), false);
+    h.run();
+    let doc = h.state().episode().expect("live scenario");
+    assert_eq!(doc.job.scenario, "side-cut-in-0003");
+    assert_eq!(doc.job.scenario_file.as_deref(), Some(file.as_path()));
+    assert!(doc.is_live() && !doc.route.is_empty());
+    h.get_by_label_contains("side-cut-in-0003 | agent expert");
+}
+
+#[test]
 fn results_table_sorts_and_opens_episodes() {
     let dir = tempfile::tempdir().expect("tempdir");
     let mut lines = String::new();
