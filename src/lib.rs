@@ -12,4 +12,6 @@ pub mod render;
 pub mod rollout;
 pub mod scene;
 pub mod serve;
+#[cfg(feature = "viewer")]
+pub mod viewer;
 pub mod world;

@@ -15,6 +15,7 @@ pub mod scenario;
 pub mod scenes;
 mod serve;
 mod synth;
+mod view;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +54,8 @@ pub enum Command {
     Assets(assets::AssetsCommand),
     /// Serve split scenes or scenario files to a remote agent over the HUGSIM protocol.
     Serve(serve::ServeArgs),
+    /// Interactive viewer: run a scene or scenario live, play back an episode, browse results.
+    View(view::ViewArgs),
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,5 +104,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenario(c) => scenario::run(c),
         Command::Assets(c) => assets::run(c),
         Command::Serve(args) => serve::run(args),
+        Command::View(args) => view::run(args),
     }
 }

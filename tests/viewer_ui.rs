@@ -1,0 +1,245 @@
+//! The viewer's UI headless (egui_kittest drives `ViewerApp::ui` through AccessKit, no
+//! window): open a recorded episode, scrub the timeline, switch RGB/depth/semantic, step a live
+//! episode, sort a results table and open an episode from it, and open broken files.
+//!
+//! The episode is made here by the rollout API (`replay` agent on a shipped scene), so the
+//! test follows the recording format as it is.
+
+#![cfg(feature = "viewer")]
+
+use std::path::{Path, PathBuf};
+
+use egui::Vec2;
+use egui_kittest::Harness;
+use egui_kittest::kittest::Queryable;
+use mpa_sim::rollout::episode::run_episode;
+use mpa_sim::rollout::{EpisodeJob, EpisodeRow};
+use mpa_sim::viewer::state::{ImageKind, SortColumn};
+use mpa_sim::viewer::{Document, LiveOptions, OpenTarget, Settings, ViewerApp};
+
+const SCENE: &str = "scene-0004";
+const SEED: u64 = 7;
+
+fn job(agent: &str, seed: u64) -> EpisodeJob {
+    EpisodeJob {
+        split: "test".into(),
+        scene: SCENE.into(),
+        scenario: SCENE.into(),
+        scenario_file: None,
+        family: None,
+        seed,
+        agent: agent.into(),
+    }
+}
+
+/// Run an episode and write its recording into `dir/episodes/<key>.json`.
+fn record(dir: &Path, agent: &str, seed: u64) -> (EpisodeRow, PathBuf) {
+    let (row, rec) = run_episode(&job(agent, seed)).expect("episode runs");
+    let path = mpa_sim::rollout::runner::episode_path(dir, &row.key);
+    std::fs::create_dir_all(path.parent().expect("parent")).expect("mkdir");
+    rec.write(&path).expect("write recording");
+    (row, path)
+}
+
+fn harness(target: &OpenTarget, render: bool) -> Harness<'static, ViewerApp> {
+    let mut app = ViewerApp::new(
+        target,
+        LiveOptions::default(),
+        (96, 54),
+        Settings::default(),
+    );
+    app.render_cameras = render;
+    Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app)
+}
+
+#[test]
+fn open_scrub_and_switch_views_of_a_recorded_episode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (row, path) = record(dir.path(), "replay", SEED);
+    let mut h = harness(&OpenTarget::Episode(path), true);
+    h.run();
+    let steps = h.state().episode().expect("episode open").steps.len();
+    assert_eq!(steps as u64, row.steps);
+    assert!(steps > 4, "a real episode: {steps} steps");
+    h.get_by_label_contains("playback");
+    assert_eq!(h.state().shown_camera_count(), 6, "six camera images");
+    assert_eq!(h.state().shown_image_kind(), Some(ImageKind::Rgb));
+
+    // Scrub: a click in the middle of the timeline seeks to the middle step.
+    h.get_by_label("Timeline").click();
+    h.run();
+    let mid = ((steps - 1) as f64 * 0.5).round() as usize;
+    let at = h.state().episode().expect("episode").timeline.index();
+    assert!(at.abs_diff(mid) <= 1, "at {at}, middle {mid}");
+
+    // Keys: right arrow steps, left arrow steps back.
+    h.key_press(egui::Key::ArrowRight);
+    h.run();
+    assert_eq!(h.state().episode().expect("ep").timeline.index(), at + 1);
+    h.key_press(egui::Key::ArrowLeft);
+    h.key_press(egui::Key::ArrowLeft);
+    h.run();
+    assert_eq!(h.state().episode().expect("ep").timeline.index(), at - 1);
+
+    // Views: keys 2 and 3, and the toolbar button back to RGB.
+    h.key_press(egui::Key::Num2);
+    h.run();
+    assert_eq!(h.state().shown_image_kind(), Some(ImageKind::Depth));
+    h.key_press(egui::Key::Num3);
+    h.run();
+    assert_eq!(h.state().shown_image_kind(), Some(ImageKind::Semantic));
+    h.get_by_label("RGB").click();
+    h.run();
+    assert_eq!(h.state().shown_image_kind(), Some(ImageKind::Rgb));
+
+    // Help overlay lists the shortcuts.
+    h.key_press(egui::Key::H);
+    h.run();
+    h.get_by_label("Space: play / pause");
+}
+
+#[test]
+fn live_scene_plays_and_steps() {
+    let mut h = harness(&OpenTarget::Scene(SCENE.into()), false);
+    h.run();
+    assert_eq!(h.state().episode().expect("live").steps.len(), 1);
+    h.get_by_label_contains("| live");
+    h.get_by_label("Step forward").click();
+    h.run();
+    let doc = h.state().episode().expect("live");
+    assert_eq!((doc.steps.len(), doc.timeline.index()), (2, 1));
+    // Play at 2x for a few frames (the harness steps 0.25 s per frame, so 2 decision steps
+    // per frame): more steps come from the episode loop.
+    h.key_press(egui::Key::Plus);
+    h.key_press(egui::Key::Space);
+    h.run_steps(6);
+    let doc = h.state().episode().expect("live");
+    assert!(doc.timeline.playing);
+    assert_eq!(doc.timeline.speed(), 2.0);
+    assert!(doc.steps.len() > 4, "played: {} steps", doc.steps.len());
+    assert_eq!(
+        doc.timeline.index() + 1,
+        doc.steps.len(),
+        "follows the newest step"
+    );
+    h.key_press(egui::Key::Space);
+    h.run();
+    assert!(!h.state().episode().expect("live").timeline.playing);
+}
+
+#[test]
+fn live_scenario_file_opens_with_its_scenario() {
+    let file = mpa_sim::scene::registry::shipped_scenario("side-cut-in-0003");
+    let mut h = harness(&OpenTarget::Scenario(file.clone()), false);
+    h.run();
+    let doc = h.state().episode().expect("live scenario");
+    assert_eq!(doc.job.scenario, "side-cut-in-0003");
+    assert_eq!(doc.job.scenario_file.as_deref(), Some(file.as_path()));
+    assert!(doc.is_live() && !doc.route.is_empty());
+    h.get_by_label_contains("side-cut-in-0003 | agent expert");
+}
+
+#[test]
+fn results_table_sorts_and_opens_episodes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let mut lines = String::new();
+    let mut rows = Vec::new();
+    for (agent, seed) in [("replay", 1), ("expert", 2)] {
+        let (row, _) = record(dir.path(), agent, seed);
+        lines.push_str(&serde_json::to_string(&row).expect("row json"));
+        lines.push('\n');
+        rows.push(row);
+    }
+    std::fs::write(dir.path().join("results.jsonl"), lines).expect("write results");
+
+    let mut h = harness(&OpenTarget::Results(dir.path().to_path_buf()), false);
+    h.run();
+    let agents = |h: &Harness<'_, ViewerApp>| -> Vec<String> {
+        match &h.state().doc {
+            Document::Results(t) => t.rows().map(|r| r.job.agent.clone()).collect(),
+            _ => panic!("results table expected"),
+        }
+    };
+    h.get_by_label("Agent").click();
+    h.run();
+    assert_eq!(agents(&h), ["expert", "replay"]);
+    h.get_by_label("Agent ^").click();
+    h.run();
+    assert_eq!(agents(&h), ["replay", "expert"]);
+    h.get_by_label("Seed").click();
+    h.run();
+    match &h.state().doc {
+        Document::Results(t) => assert_eq!(t.sort, SortColumn::Seed),
+        _ => panic!("results table expected"),
+    }
+
+    h.get_by_label(&rows[1].key).click();
+    h.run();
+    let doc = h.state().episode().expect("episode opened from the table");
+    assert_eq!(doc.job, rows[1].job);
+    h.get_by_label("Back to results").click();
+    h.run();
+    assert!(matches!(h.state().doc, Document::Results(_)));
+}
+
+#[test]
+fn broken_files_show_the_file_and_the_problem() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let bad_json = dir.path().join("bad.json");
+    std::fs::write(&bad_json, "{ not json").expect("write");
+    let mut h = harness(&OpenTarget::Episode(bad_json.clone()), false);
+    h.run();
+    h.get_by_label("Could not open");
+    h.get_by_label(&bad_json.display().to_string());
+    h.get_by_label_contains("malformed JSON");
+
+    // A well-formed recording of a scene that does not exist.
+    let (_, good) = record(dir.path(), "replay", SEED);
+    let text = std::fs::read_to_string(&good).expect("read");
+    let missing = dir.path().join("missing-scene.json");
+    std::fs::write(&missing, text.replace(SCENE, "scene-9999")).expect("write");
+    let mut h = harness(&OpenTarget::Episode(missing.clone()), false);
+    h.run();
+    h.get_by_label(&missing.display().to_string());
+    h.get_by_label_contains("scene-9999");
+
+    let mut h = harness(&OpenTarget::Scene("no-such-scene".into()), false);
+    h.run();
+    h.get_by_label("Could not open");
+    let Document::Error(err) = &h.state().doc else {
+        panic!("error panel expected");
+    };
+    assert!(err.file.contains("no-such-scene"), "{err}");
+    let (file, problem) = (err.file.clone(), err.problem.clone());
+    h.get_by_label(&file);
+    h.get_by_label(&problem);
+
+    // An agent the registry does not know.
+    let live = LiveOptions {
+        agent: "nope".into(),
+        seed: 0,
+    };
+    let app = ViewerApp::new(
+        &OpenTarget::Scene(SCENE.into()),
+        live,
+        (96, 54),
+        Settings::default(),
+    );
+    let Document::Error(err) = &app.doc else {
+        panic!("error panel expected for an unknown agent");
+    };
+    assert!(
+        err.problem.contains("nope") && err.problem.contains("expert"),
+        "{err}"
+    );
+
+    let mut h = harness(&OpenTarget::Results(dir.path().join("nowhere")), false);
+    h.run();
+    h.get_by_label("Could not open");
+    let Document::Error(err) = &h.state().doc else {
+        panic!("error panel expected");
+    };
+    assert!(err.file.ends_with("results.jsonl"), "{err}");
+}
