@@ -49,6 +49,8 @@ struct Row {
     cameras: usize,
     frames: usize,
     secs_per_frame: f64,
+    /// Splat rows: mean per-camera milliseconds of project, sort + bin, rasterise.
+    stages_ms: Option<[f64; 3]>,
 }
 
 /// Time `frames` frames (after two warm-up ones) at `size`, walking through the scene.
@@ -57,9 +59,10 @@ fn time_frames(
     scene: &Scene,
     size: (u32, u32),
     frames: usize,
-) -> anyhow::Result<f64> {
+) -> anyhow::Result<(f64, [f64; 3])> {
     let frames = frames.max(1);
     let mut timed = 0.0;
+    let mut stages = [0.0; 3];
     for f in 0..frames + 2 {
         let frac = f as f64 / (frames + 1) as f64;
         let t_us = scene.start_us() + ((scene.end_us() - scene.start_us()) as f64 * frac) as i64;
@@ -71,10 +74,16 @@ fn time_frames(
         let views = renderer.render_views(&ego, &actors, &scene.rig, size)?;
         if f >= 2 {
             timed += t.elapsed().as_secs_f64();
+            if let Some(st) = renderer.splat_timings() {
+                stages[0] += st.project.as_secs_f64();
+                stages[1] += st.sort_and_bin.as_secs_f64();
+                stages[2] += st.rasterize.as_secs_f64();
+            }
         }
         std::hint::black_box(views);
     }
-    Ok(timed / frames as f64)
+    let per_camera_ms = 1e3 / (frames * scene.rig.cameras.len().max(1)) as f64;
+    Ok((timed / frames as f64, stages.map(|s| s * per_camera_ms)))
 }
 
 fn rows_for(
@@ -87,7 +96,7 @@ fn rows_for(
     rows: &mut Vec<Row>,
 ) -> anyhow::Result<()> {
     for &size in &args.size {
-        let secs_per_frame = time_frames(renderer, scene, size, frames)?;
+        let (secs_per_frame, stages_ms) = time_frames(renderer, scene, size, frames)?;
         rows.push(Row {
             mode,
             background: background.to_string(),
@@ -96,6 +105,7 @@ fn rows_for(
             cameras: scene.rig.cameras.len().max(1),
             frames: frames.max(1),
             secs_per_frame,
+            stages_ms: (mode == RenderMode::Splat).then_some(stages_ms),
         });
     }
     Ok(())
@@ -124,7 +134,7 @@ pub fn run(args: &BenchRenderArgs) -> anyhow::Result<()> {
         t0.elapsed().as_secs_f64()
     );
     let mut rows = Vec::new();
-    let mut renderer = ViewRenderer::Mesh(mesh);
+    let mut renderer = ViewRenderer::Mesh(Box::new(mesh));
     rows_for(
         &mut renderer,
         &scene,
@@ -193,7 +203,7 @@ pub fn run(args: &BenchRenderArgs) -> anyhow::Result<()> {
     }
 
     println!(
-        "{:<6} {:<12} {:>9} {:<9} {:>4} {:>6} {:>8} {:>9} {:>9}",
+        "{:<6} {:<12} {:>9} {:<9} {:>4} {:>6} {:>8} {:>9} {:>9}  splat ms/camera: project, sort+bin, rasterise",
         "mode",
         "background",
         "gaussians",
@@ -202,15 +212,18 @@ pub fn run(args: &BenchRenderArgs) -> anyhow::Result<()> {
         "frames",
         "frames/s",
         "ms/frame",
-        "ms/camera"
+        "ms/camera",
     );
     for r in &rows {
         let mode = match r.mode {
             RenderMode::Mesh => "mesh",
             RenderMode::Splat => "splat",
         };
+        let stages = r.stages_ms.map_or(String::new(), |[p, s, z]| {
+            format!("  {p:.1}, {s:.1}, {z:.1}")
+        });
         println!(
-            "{:<6} {:<12} {:>9} {:<9} {:>4} {:>6} {:>8.2} {:>9.1} {:>9.1}",
+            "{:<6} {:<12} {:>9} {:<9} {:>4} {:>6} {:>8.2} {:>9.1} {:>9.1}{stages}",
             mode,
             r.background,
             r.gaussians,

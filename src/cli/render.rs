@@ -163,7 +163,7 @@ pub fn view_renderer(
     let ctx = create_context(AdapterPreference::Auto)?;
     let mesh = mesh_renderer(&ctx, scene, seed, assets_dir)?;
     let r = match mode {
-        RenderMode::Mesh => ViewRenderer::Mesh(mesh),
+        RenderMode::Mesh => ViewRenderer::Mesh(Box::new(mesh)),
         RenderMode::Splat => {
             let background = splat_background(scene, seed, splats)?;
             ViewRenderer::Splat(Box::new(SplatViews::new(mesh, &background)?))

@@ -21,7 +21,9 @@ use glam::{DMat4, DVec3};
 
 use crate::render::actors::ActorInstance;
 use crate::render::camera::{FAR_M, NEAR_M, ViewCamera};
-use crate::render::splat::{MeshLayers, SplatCamera, SplatError, SplatRenderer, SplatScene};
+use crate::render::splat::{
+    FrameTimings, MeshLayers, SplatCamera, SplatError, SplatRenderer, SplatScene,
+};
 use crate::render::{CameraView, NO_DEPTH_M, RenderError, Renderer, Views};
 use crate::scene::{CameraRig, Pose};
 
@@ -52,6 +54,8 @@ pub fn splat_camera(view: &ViewCamera, origin: DVec3) -> SplatCamera {
 pub struct SplatViews {
     mesh: Renderer,
     splats: SplatRenderer,
+    /// Stage times of the last `render_views`, summed over its cameras.
+    last_timings: FrameTimings,
 }
 
 impl std::fmt::Debug for SplatViews {
@@ -67,11 +71,21 @@ impl SplatViews {
     /// sky and lighting; its static scene is not drawn in splat mode.
     pub fn new(mesh: Renderer, splats: &SplatScene) -> Result<SplatViews, RenderError> {
         let splats = SplatRenderer::new(&mesh.device, &mesh.queue, splats)?;
-        Ok(SplatViews { mesh, splats })
+        Ok(SplatViews {
+            mesh,
+            splats,
+            last_timings: FrameTimings::default(),
+        })
     }
 
     pub fn num_gaussians(&self) -> usize {
         self.splats.num_gaussians()
+    }
+
+    /// Splat stage times of the last `render_views`, summed over its cameras (the actor pass
+    /// is not included).
+    pub fn last_timings(&self) -> FrameTimings {
+        self.last_timings
     }
 
     /// Give the mesh renderer back (e.g. to pair it with another background).
@@ -99,6 +113,7 @@ impl SplatViews {
         let placed = self.mesh.draw_actor_layers(ego_pose, actors, rig, size)?;
         let targets = self.mesh.frame_targets();
         let mut cameras = Vec::with_capacity(placed.len());
+        let mut timings = FrameTimings::default();
         for (view, t) in placed.iter().zip(targets) {
             let layers = MeshLayers {
                 color: &t.color,
@@ -106,9 +121,16 @@ impl SplatViews {
                 semantic: &t.semantic,
             };
             let camera = splat_camera(view, self.mesh.origin);
-            let image =
-                self.splats
-                    .render(&self.mesh.device, &self.mesh.queue, &camera, Some(&layers))?;
+            let (image, t) = self.splats.render_timed(
+                &self.mesh.device,
+                &self.mesh.queue,
+                &camera,
+                Some(&layers),
+            )?;
+            timings.project += t.project;
+            timings.sort_and_bin += t.sort_and_bin;
+            timings.rasterize += t.rasterize;
+            timings.tile_pairs += t.tile_pairs;
             cameras.push(CameraView {
                 channel: view.channel.clone(),
                 width: image.width,
@@ -122,6 +144,7 @@ impl SplatViews {
                 semantic: image.semantic,
             });
         }
+        self.last_timings = timings;
         Ok(Views { cameras })
     }
 }
@@ -129,7 +152,7 @@ impl SplatViews {
 /// Either renderer behind one `render_views` (mesh mode or splat mode).
 #[derive(Debug)]
 pub enum ViewRenderer {
-    Mesh(Renderer),
+    Mesh(Box<Renderer>),
     Splat(Box<SplatViews>),
 }
 
@@ -158,8 +181,16 @@ impl ViewRenderer {
     /// The mesh renderer, dropping any splat background.
     pub fn into_mesh(self) -> Renderer {
         match self {
-            ViewRenderer::Mesh(r) => r,
+            ViewRenderer::Mesh(r) => *r,
             ViewRenderer::Splat(s) => s.into_mesh(),
+        }
+    }
+
+    /// Splat stage times of the last frame (`None` in mesh mode).
+    pub fn splat_timings(&self) -> Option<FrameTimings> {
+        match self {
+            ViewRenderer::Mesh(_) => None,
+            ViewRenderer::Splat(s) => Some(s.last_timings()),
         }
     }
 
