@@ -13,14 +13,14 @@
 //!
 //! Cameras: `splat_camera` builds the `SplatCamera` from the same `ViewCamera` the mesh pass
 //! uses: pose `global_from_ego * ego_from_camera` (f64), intrinsics scaled to the output size
-//! with OpenCV pixel centres (`camera::scale_intrinsics`, NUSCENES.md), near/far planes
-//! `NEAR_M`/`FAR_M`. Depth is the camera-frame z in metres in both modes (the splat depth is the
+//! with OpenCV pixel centres (`camera::scale_intrinsics`, NUSCENES.md), Gaussians culled
+//! nearer than `SPLAT_NEAR_M` or beyond `FAR_M`. Depth is the camera-frame z in metres in both modes (the splat depth is the
 //! blending-weighted mean of the Gaussians' centre depths, as in 3DGS).
 
 use glam::{DMat4, DVec3};
 
 use crate::render::actors::ActorInstance;
-use crate::render::camera::{FAR_M, NEAR_M, ViewCamera};
+use crate::render::camera::{FAR_M, ViewCamera};
 use crate::render::splat::{
     FrameTimings, MeshLayers, SplatCamera, SplatError, SplatRenderer, SplatScene,
 };
@@ -32,6 +32,13 @@ impl From<SplatError> for RenderError {
         RenderError::Splat(e.to_string())
     }
 }
+
+/// Gaussians whose centre is nearer than this (camera z, metres) are culled in splat mode.
+/// The EWA projection linearises perspective at the Gaussian's centre, which fails for metre-wide
+/// Gaussians a metre from the camera (they smear into streaks across the image), and nothing a
+/// camera mounted 1.5 m up on the ego sees of the road is that close (its nearest visible ground
+/// is about 4 m away); actors are meshes and are not affected.
+pub const SPLAT_NEAR_M: f64 = 2.0;
 
 /// The splat camera of a placed mesh camera (render frame of `origin`). The pinhole has no
 /// skew term (nuScenes calibrations have none).
@@ -45,7 +52,7 @@ pub fn splat_camera(view: &ViewCamera, origin: DVec3) -> SplatCamera {
         cy: view.k.z_axis.y,
         width: view.width,
         height: view.height,
-        near_m: NEAR_M,
+        near_m: SPLAT_NEAR_M,
         far_m: FAR_M,
     }
 }
