@@ -14,8 +14,13 @@
 //! Cameras: `splat_camera` builds the `SplatCamera` from the same `ViewCamera` the mesh pass
 //! uses: pose `global_from_ego * ego_from_camera` (f64), intrinsics scaled to the output size
 //! with OpenCV pixel centres (`camera::scale_intrinsics`, NUSCENES.md), Gaussians culled
-//! nearer than `SPLAT_NEAR_M` or beyond `FAR_M`. Depth is the camera-frame z in metres in both modes (the splat depth is the
-//! blending-weighted mean of the Gaussians' centre depths, as in 3DGS).
+//! nearer than `SPLAT_NEAR_M` or beyond `FAR_M`. Depth is the camera-frame z in metres in both
+//! modes (the splat depth is the blending-weighted mean of the Gaussians' centre depths, as in
+//! 3DGS).
+//!
+//! Cost: the actor pass is one submission for the rig; the splat pass is per camera (project +
+//! readback, host sort and binning, rasterise + readback), so splat mode makes two round trips
+//! per camera where mesh mode makes one per frame.
 
 use glam::{DMat4, DVec3};
 
@@ -34,10 +39,10 @@ impl From<SplatError> for RenderError {
 }
 
 /// Gaussians whose centre is nearer than this (camera z, metres) are culled in splat mode.
-/// The EWA projection linearises perspective at the Gaussian's centre, which fails for metre-wide
-/// Gaussians a metre from the camera (they smear into streaks across the image), and nothing a
-/// camera mounted 1.5 m up on the ego sees of the road is that close (its nearest visible ground
-/// is about 4 m away); actors are meshes and are not affected.
+/// The EWA projection linearises perspective at the Gaussian's centre, which fails for
+/// metre-wide Gaussians a metre from the camera (they smear into streaks across the image), and
+/// nothing a camera mounted 1.5 m up on the ego sees of the road is that close (its nearest
+/// visible ground is about 4 m away); actors are meshes and are not affected.
 pub const SPLAT_NEAR_M: f64 = 2.0;
 
 /// The splat camera of a placed mesh camera (render frame of `origin`). The pinhole has no

@@ -7,8 +7,9 @@
 //! edge, the in-plane perpendicular and the normal; its standard deviations are half the
 //! sub-triangle's longest edge along it and half the sub-triangle's height across it (so
 //! neighbours overlap into an opaque surface, and a thin sliver -- a curb face, a lane line --
-//! stays thin), and 2% of the edge along the normal. Colour is SH degree 0 (`f_dc = (rgb - 0.5) / C0`, so `C0 f_dc + 0.5 = rgb`),
-//! opacity 0.99 and the triangle's semantic class.
+//! stays thin), and 2% of the edge along the normal. Colour is SH degree 0
+//! (`f_dc = (rgb - 0.5) / C0`, so `C0 f_dc + 0.5 = rgb`), opacity 0.99 and the triangle's
+//! semantic class.
 //!
 //! Positions come in f64 (global frame) and are stored relative to the rounded centre of their
 //! bounding box, which becomes `global_from_splat`, keeping f32 precision at map coordinates.
