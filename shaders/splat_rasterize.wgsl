@@ -71,7 +71,9 @@ fn cs_rasterize(
         if params.background_is_linear != 0u {
             bg_color = linear_to_srgb(bg_color);
         }
-        bg_depth = min(textureLoad(mesh_depth, texel, 0).r, 3.0e38);
+        // 0 (or less) is the mesh renderer's "no surface" (sky), like +inf.
+        let raw_depth = textureLoad(mesh_depth, texel, 0).r;
+        bg_depth = select(3.0e38, min(raw_depth, 3.0e38), raw_depth > 0.0);
         bg_semantic = textureLoad(mesh_semantic, texel, 0).r;
     }
 

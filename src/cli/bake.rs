@@ -8,7 +8,7 @@ use anyhow::Context;
 use clap::Args;
 use mpa_sim::render::DEFAULT_SEED;
 use mpa_sim::render::splat::bake_scene::bake_scene;
-use mpa_sim::render::splat::write_ply;
+use mpa_sim::render::splat::baked::write_baked;
 use mpa_sim::scene::nuscenes;
 
 use super::scenes::DataArgs;
@@ -54,17 +54,10 @@ pub fn run(args: &BakeArgs) -> anyhow::Result<()> {
         let (splats, stats) = bake_scene(&scene, args.seed, args.margin_m, args.spacing_m)
             .with_context(|| format!("baking scene {name}"))?;
         let path = args.out.join(format!("{name}.ply"));
-        write_ply(&splats, &path)?;
         // PLY has no place for the pose: the transform into the scene's global frame goes in
-        // a sidecar (row-major 4x4), as users supply for their own reconstructions.
-        let m = splats.global_from_splat.transpose().to_cols_array_2d();
-        let sidecar = args.out.join(format!("{name}.transform.json"));
-        let text = serde_json::to_string_pretty(&serde_json::json!({
-            "scene": name,
-            "ply": format!("{name}.ply"),
-            "global_from_splat": m,
-        }))?;
-        std::fs::write(&sidecar, text).with_context(|| format!("writing {}", sidecar.display()))?;
+        // a sidecar `<scene>.transform.json` (row-major 4x4), as users supply for their own
+        // reconstructions.
+        write_baked(&splats, &path, name)?;
         println!(
             "{name}: {} triangles -> {} Gaussians -> {}",
             stats.triangles,

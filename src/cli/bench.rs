@@ -15,8 +15,8 @@ use std::path::{Path, PathBuf};
 pub enum BenchCommand {
     /// Simulation steps per second without rendering, per core, for N IDM actors.
     Sim(super::bench_sim::BenchSimArgs),
-    /// Mesh renderer: frames per second and ms per camera for the six-camera rig.
-    Render(super::render::BenchRenderArgs),
+    /// Renderer: frames per second and ms per camera for the six-camera rig, mesh and splat.
+    Render(super::bench_render::BenchRenderArgs),
     /// Time loading one scene from a trainval-sized data root built by replicating DATAROOT.
     Load(LoadArgs),
     /// (internal) Load one scene and print a JSON measurement line.
@@ -111,7 +111,7 @@ pub struct WriteFixtureArgs {
 pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
     match cmd {
         BenchCommand::Sim(a) => super::bench_sim::run(&a),
-        BenchCommand::Render(a) => super::render::bench(&a),
+        BenchCommand::Render(a) => super::bench_render::run(&a),
         BenchCommand::Load(a) => run_load(a),
         BenchCommand::LoadOne(a) => {
             let m = if a.all {

@@ -6,9 +6,11 @@ use clap::{Parser, Subcommand};
 mod assets;
 mod bake;
 mod bench;
+mod bench_render;
 mod bench_sim;
 mod demo;
 mod render;
+mod render_episode;
 mod results;
 mod rollout;
 pub mod scenario;
@@ -47,7 +49,8 @@ pub enum Command {
     /// Benchmarks: scene loading at trainval scale, simulation steps per second.
     #[command(subcommand)]
     Bench(bench::BenchCommand),
-    /// Render the six cameras of a scene at a time: RGB, depth and semantic images.
+    /// Render the six cameras of a scene at a time (RGB, depth and semantic images; mesh or
+    /// splat mode), or a recorded episode to frames and an animated GIF.
     Render(render::RenderArgs),
     /// Build, check and preview the actor models (glTF).
     #[command(subcommand)]

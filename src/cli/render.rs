@@ -1,13 +1,16 @@
-//! `mpa-sim render`: render the six cameras of a scene at a time into image files, and
-//! `mpa-sim bench render`: frames per second of the mesh renderer.
+//! `mpa-sim render`: render the six cameras of a scene at a time into image files, in mesh
+//! mode (`Renderer`) or splat mode (`SplatViews`: the scene's baked, cached splat background,
+//! or a user PLY, with mesh actors composited by depth). `--episode` is in `render_episode`.
 
 use crate::cli::scenes::DataArgs;
 use anyhow::{Context, bail};
-use clap::{Args, ValueEnum};
+use clap::{ArgGroup, Args, ValueEnum};
 use mpa_sim::render::actors::scene_actors_at;
+use mpa_sim::render::splat::SplatScene;
+use mpa_sim::render::splat::baked::{BakeParams, BakeSource, cached_bake, read_baked};
 use mpa_sim::render::{
-    ActorMeshes, AdapterPreference, DEFAULT_SEED, RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M,
-    assets, create_context, images,
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderConfig, Renderer,
+    SCENE_ROUTE_MARGIN_M, SplatViews, ViewRenderer, assets, create_context, images,
 };
 use mpa_sim::scene::{Scene, nuscenes};
 use std::path::{Path, PathBuf};
@@ -37,24 +40,42 @@ pub fn parse_size(s: &str) -> Result<(u32, u32), String> {
 }
 
 #[derive(Debug, Args)]
+#[command(group(ArgGroup::new("input").required(true).args(["scene", "episode"])))]
 pub struct RenderArgs {
     /// Scene name (e.g. scene-0001).
     #[arg(long)]
-    pub scene: String,
+    pub scene: Option<String>,
+    /// A recorded episode (`<rollout out>/episodes/<key>.json`): render every `--every`-th
+    /// step's contact sheet to `<out>/frames/`, then `<out>/episode.gif` (and `episode.mp4`
+    /// when ffmpeg is on PATH).
+    #[arg(long, conflicts_with = "t_secs")]
+    pub episode: Option<PathBuf>,
     /// Time from the scene's first keyframe, seconds.
-    #[arg(long = "t", default_value_t = 0.0)]
-    pub t_secs: f64,
+    #[arg(long = "t")]
+    pub t_secs: Option<f64>,
     #[arg(long, value_enum, default_value = "mesh")]
     pub mode: RenderMode,
-    /// Output size per camera, WIDTHxHEIGHT.
-    #[arg(long, default_value = "800x450", value_parser = parse_size)]
-    pub size: (u32, u32),
+    /// Output size per camera, WIDTHxHEIGHT (default 800x450 for --scene, 400x225 for
+    /// --episode).
+    #[arg(long, value_parser = parse_size)]
+    pub size: Option<(u32, u32)>,
+    /// With --episode: render every N-th recorded step.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u64).range(1..))]
+    pub every: u64,
+    /// Splat mode: a 3DGS PLY to use as the background, with its `<stem>.transform.json`
+    /// (`global_from_splat`) beside it; default: the scene's baked background (cached).
+    #[arg(long)]
+    pub splats: Option<PathBuf>,
+    /// Splat mode: folder caching baked backgrounds, one PLY per scene and seed (default:
+    /// `<out>/splat_cache`). The first render of a scene bakes (seconds); later ones read it.
+    #[arg(long)]
+    pub cache: Option<PathBuf>,
     #[command(flatten)]
     pub data: DataArgs,
     /// Output directory (created).
     #[arg(long)]
     pub out: PathBuf,
-    /// Seed of building and tree placement.
+    /// Seed of building and tree placement (and of the baked splat background).
     #[arg(long, default_value_t = DEFAULT_SEED)]
     pub seed: u64,
     /// Folder of actor models (`<class>.glb`); default: the shipped `scenes/assets`.
@@ -62,19 +83,20 @@ pub struct RenderArgs {
     pub assets: Option<PathBuf>,
 }
 
-fn load(data: &DataArgs, name: &str) -> anyhow::Result<Scene> {
+pub fn load(data: &DataArgs, name: &str) -> anyhow::Result<Scene> {
     let root = data.dataroot();
     let loaded = nuscenes::load_scene(&root, &data.version, name)
         .with_context(|| format!("loading scene {name} from {}", root.display()))?;
     Ok(loaded.value)
 }
 
-fn renderer_for(
+/// The mesh renderer of a scene with the actor models of `assets_dir` (default: shipped).
+pub fn mesh_renderer(
+    ctx: &GpuContext,
     scene: &Scene,
     seed: u64,
     assets_dir: Option<&Path>,
-) -> anyhow::Result<(Renderer, String)> {
-    let ctx = create_context(AdapterPreference::Auto)?;
+) -> anyhow::Result<Renderer> {
     let config = RenderConfig::for_scene(scene, seed, SCENE_ROUTE_MARGIN_M);
     let mut r = Renderer::new(&ctx.device, &ctx.queue, &scene.map, &config)?;
     let dir = assets_dir.map_or_else(assets::shipped_assets_dir, Path::to_path_buf);
@@ -83,103 +105,120 @@ fn renderer_for(
         eprintln!("warning: {w}");
     }
     r.set_actor_meshes(&ActorMeshes::from_assets(&models));
+    Ok(r)
+}
+
+/// Where the splat background comes from.
+pub struct SplatSource<'a> {
+    /// A user PLY (with its transform sidecar).
+    pub ply: Option<&'a Path>,
+    /// Cache folder of baked backgrounds.
+    pub cache_dir: &'a Path,
+}
+
+/// The splat background of `scene`: the given PLY, or the cached (or freshly baked) bake.
+pub fn splat_background(
+    scene: &Scene,
+    seed: u64,
+    source: &SplatSource,
+) -> anyhow::Result<SplatScene> {
+    if let Some(ply) = source.ply {
+        let splats =
+            read_baked(ply).with_context(|| format!("loading --splats {}", ply.display()))?;
+        eprintln!(
+            "splat background: {} Gaussians from {}",
+            splats.len(),
+            ply.display()
+        );
+        return Ok(splats);
+    }
+    let t0 = Instant::now();
+    let (splats, from) = cached_bake(scene, BakeParams::with_seed(seed), source.cache_dir)
+        .with_context(|| format!("baking the splat background of {}", scene.name))?;
+    match from {
+        BakeSource::Cached(path) => eprintln!(
+            "splat background: {} Gaussians from the cache {}",
+            splats.len(),
+            path.display()
+        ),
+        BakeSource::Baked { path, stats } => eprintln!(
+            "splat background: baked {} triangles into {} Gaussians in {:.1} s, cached as {}",
+            stats.triangles,
+            stats.gaussians,
+            t0.elapsed().as_secs_f64(),
+            path.display()
+        ),
+    }
+    Ok(splats)
+}
+
+/// A renderer for `mode` on a fresh device; returns it with the adapter's description.
+pub fn view_renderer(
+    scene: &Scene,
+    mode: RenderMode,
+    seed: u64,
+    assets_dir: Option<&Path>,
+    splats: &SplatSource,
+) -> anyhow::Result<(ViewRenderer, String)> {
+    let ctx = create_context(AdapterPreference::Auto)?;
+    let mesh = mesh_renderer(&ctx, scene, seed, assets_dir)?;
+    let r = match mode {
+        RenderMode::Mesh => ViewRenderer::Mesh(Box::new(mesh)),
+        RenderMode::Splat => {
+            let background = splat_background(scene, seed, splats)?;
+            ViewRenderer::Splat(Box::new(SplatViews::new(mesh, &background)?))
+        }
+    };
     Ok((r, ctx.describe()))
 }
 
 pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
-    if args.mode == RenderMode::Splat {
-        bail!("--mode splat is not wired into this build yet; use --mode mesh");
+    if let Some(episode) = &args.episode {
+        return super::render_episode::run(args, episode);
     }
-    let scene = load(&args.data, &args.scene)?;
-    let t_us = scene.start_us() + (args.t_secs * 1e6).round() as i64;
+    let name = args
+        .scene
+        .as_deref()
+        .context("--scene or --episode is required")?;
+    let scene = load(&args.data, name)?;
+    let t_secs = args.t_secs.unwrap_or(0.0);
+    let t_us = scene.start_us() + (t_secs * 1e6).round() as i64;
     let Some(ego) = scene.ego_pose_at(t_us) else {
         bail!(
             "--t {}: outside scene {} (0 to {:.2} s)",
-            args.t_secs,
+            t_secs,
             scene.name,
             scene.duration_secs()
         );
     };
-    let (mut renderer, adapter) = renderer_for(&scene, args.seed, args.assets.as_deref())?;
+    let cache_dir = args
+        .cache
+        .clone()
+        .unwrap_or_else(|| args.out.join("splat_cache"));
+    let source = SplatSource {
+        ply: args.splats.as_deref(),
+        cache_dir: &cache_dir,
+    };
+    let (mut renderer, adapter) = view_renderer(
+        &scene,
+        args.mode,
+        args.seed,
+        args.assets.as_deref(),
+        &source,
+    )?;
     let actors = scene_actors_at(&scene, t_us);
-    let views = renderer.render_views(&ego, &actors, &scene.rig, args.size)?;
+    let size = args.size.unwrap_or((800, 450));
+    let views = renderer.render_views(&ego, &actors, &scene.rig, size)?;
     let written = images::save_views(&args.out, &views)?;
     println!(
-        "{} at t={:.2} s on {adapter}: {} actors, {} files in {}",
+        "{} at t={:.2} s ({:?} mode) on {adapter}: {} actors, {} files in {}",
         scene.name,
-        args.t_secs,
+        t_secs,
+        args.mode,
         actors.len(),
         written.len(),
         args.out.display()
     );
-    Ok(())
-}
-
-#[derive(Debug, Args)]
-pub struct BenchRenderArgs {
-    /// Output sizes per camera, comma separated WIDTHxHEIGHT.
-    #[arg(long, value_delimiter = ',', default_value = "800x450,256x144", value_parser = parse_size)]
-    pub size: Vec<(u32, u32)>,
-    /// Frames (six cameras each) timed per size, after two warm-up frames.
-    #[arg(long, default_value_t = 20)]
-    pub frames: usize,
-    /// Scene to render (default: the first scene of the data root).
-    #[arg(long)]
-    pub scene: Option<String>,
-    #[command(flatten)]
-    pub data: DataArgs,
-}
-
-pub fn bench(args: &BenchRenderArgs) -> anyhow::Result<()> {
-    let name = match &args.scene {
-        Some(n) => n.clone(),
-        None => nuscenes::scene_names(&args.data.dataroot(), &args.data.version)?
-            .into_iter()
-            .next()
-            .context("the data root has no scenes")?,
-    };
-    let scene = load(&args.data, &name)?;
-    let t0 = Instant::now();
-    let (mut renderer, adapter) = renderer_for(&scene, DEFAULT_SEED, None)?;
-    let build_s = t0.elapsed().as_secs_f64();
-    let s = renderer.stats;
-    println!(
-        "{name} ({}), mesh mode on {adapter}: {} triangles, {} buildings, {} trees, built in {:.2} s",
-        scene.location, s.triangles, s.buildings, s.trees, build_s
-    );
-    println!("size       cameras  frames  frames/s  ms/frame  ms/camera  static tris/camera");
-    let frames = args.frames.max(1);
-    for &size in &args.size {
-        let mut timed = 0.0;
-        for f in 0..frames + 2 {
-            // Walk through the scene so actors and the ego move.
-            let frac = f as f64 / (frames + 1) as f64;
-            let t_us =
-                scene.start_us() + ((scene.end_us() - scene.start_us()) as f64 * frac) as i64;
-            let ego = scene
-                .ego_pose_at(t_us)
-                .context("ego pose inside the scene")?;
-            let actors = scene_actors_at(&scene, t_us);
-            let t = Instant::now();
-            let views = renderer.render_views(&ego, &actors, &scene.rig, size)?;
-            if f >= 2 {
-                timed += t.elapsed().as_secs_f64();
-            }
-            std::hint::black_box(views);
-        }
-        let per_frame = timed / frames as f64;
-        let cams = scene.rig.cameras.len().max(1);
-        println!(
-            "{:<10} {:>7}  {:>6}  {:>8.2}  {:>8.1}  {:>9.1}  {:>18.0}",
-            format!("{}x{}", size.0, size.1),
-            cams,
-            frames,
-            1.0 / per_frame,
-            1e3 * per_frame,
-            1e3 * per_frame / cams as f64,
-            renderer.mean_visible_triangles()
-        );
-    }
     Ok(())
 }
 

@@ -126,7 +126,7 @@ fn create_context_with(
     let (device, queue) = pollster::block_on(adapter.request_device(&wgpu::DeviceDescriptor {
         label: Some("mpa-sim render"),
         required_features: wgpu::Features::empty(),
-        required_limits: wgpu::Limits::downlevel_defaults().using_resolution(adapter.limits()),
+        required_limits: required_limits(&adapter.limits()),
         ..Default::default()
     }))
     .map_err(|e| RenderError::Device(e.to_string()))?;
@@ -135,6 +135,18 @@ fn create_context_with(
         queue,
         adapter_info,
     })
+}
+
+/// Downlevel limits with the adapter's texture sizes, plus the adapter's storage-buffer limits
+/// (the splat rasteriser binds seven storage buffers per stage, and its Gaussians and tile
+/// lists need large bindings).
+fn required_limits(adapter: &wgpu::Limits) -> wgpu::Limits {
+    wgpu::Limits {
+        max_storage_buffers_per_shader_stage: adapter.max_storage_buffers_per_shader_stage,
+        max_storage_buffer_binding_size: adapter.max_storage_buffer_binding_size,
+        max_buffer_size: adapter.max_buffer_size,
+        ..wgpu::Limits::downlevel_defaults().using_resolution(adapter.clone())
+    }
 }
 
 #[cfg(test)]

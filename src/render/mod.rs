@@ -9,7 +9,9 @@
 //! reversed Z), draws into `targets::RenderTargets` with `Renderer::draw`, and reads all
 //! cameras back in one submission (`readback`). `images` writes PNG/NPY files and the contact
 //! sheet. The viewer calls `Renderer::draw` with its own texture views. `assets` holds the
-//! glTF actor models, `splat` the 3D Gaussian splat pipeline composited by depth.
+//! glTF actor models, `splat` the 3D Gaussian splat pipeline composited by depth, and
+//! `splat_views::SplatViews` renders the rig in splat mode (splat background + mesh actors)
+//! into the same `Views`.
 //!
 //! Devices come from outside (`device::create_context`, or `device::testing_context` in
 //! tests); on machines without a GPU, Mesa's lavapipe provides Vulkan on the CPU.
@@ -27,6 +29,7 @@ pub mod renderer;
 pub mod scene_mesh;
 pub mod semantic;
 pub mod splat;
+pub mod splat_views;
 pub mod style;
 pub mod targets;
 pub mod view_service;
@@ -36,6 +39,7 @@ pub use actors::{ActorInstance, ActorMeshes};
 pub use device::{AdapterPreference, GpuContext, create_context, testing_context};
 pub use mesh::ActorMesh;
 pub use renderer::Renderer;
+pub use splat_views::{SplatViews, ViewRenderer};
 pub use view_service::{
     FrameRequest, LocalViews, RenderClient, RenderService, ViewProvider, ViewRequest,
 };
@@ -65,6 +69,10 @@ pub enum RenderError {
     BadSize { width: u32, height: u32, max: u32 },
     #[error("reading rendered images back failed: {0}")]
     Readback(String),
+    #[error("recording field `{field}`: {message}")]
+    Recording { field: String, message: String },
+    #[error("splat background: {0}")]
+    Splat(String),
     #[error("{path}: {message}")]
     Io {
         path: std::path::PathBuf,

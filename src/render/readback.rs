@@ -100,15 +100,15 @@ fn unpad(bytes: &[u8], offset: u64, row_bytes: u32, h: u32) -> Vec<u8> {
 }
 
 impl Renderer {
-    /// Render every camera of `rig` at `size` for an ego pose (global, rear axle) and actors,
-    /// and read RGB, depth and semantic ids back.
-    pub fn render_views(
+    /// Checks the size, uploads the actors, makes sure there are camera slots and targets for
+    /// `rig` at `size`, and places the cameras.
+    fn prepare_frame(
         &mut self,
         ego_pose: &Pose,
         actors: &[ActorInstance],
         rig: &CameraRig,
         size: (u32, u32),
-    ) -> Result<Views, RenderError> {
+    ) -> Result<Vec<ViewCamera>, RenderError> {
         let (w, h) = size;
         let max = self.device.limits().max_texture_dimension_2d;
         if w == 0 || h == 0 || w > max || h > max {
@@ -131,15 +131,67 @@ impl Renderer {
         if !reuse {
             self.frame = Some(FrameResources::new(&self.device, n, w, h));
         }
+        Ok(rig
+            .cameras
+            .iter()
+            .map(|c| ViewCamera::new(ego_pose, c, self.origin, size))
+            .collect())
+    }
+
+    /// Draw the actors and the sky only (no static scene) for every camera of `rig` into this
+    /// renderer's per-camera targets, in one submission, without reading them back; the
+    /// targets (`frame_targets`) are then the mesh layers of a splat pass.
+    pub fn draw_actor_layers(
+        &mut self,
+        ego_pose: &Pose,
+        actors: &[ActorInstance],
+        rig: &CameraRig,
+        size: (u32, u32),
+    ) -> Result<Vec<ViewCamera>, RenderError> {
+        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
         let frame = self
             .frame
             .as_ref()
             .expect("frame resources were just ensured");
-        let views: Vec<ViewCamera> = rig
-            .cameras
-            .iter()
-            .map(|c| ViewCamera::new(ego_pose, c, self.origin, size))
-            .collect();
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("actor layers"),
+            });
+        for (i, v) in views.iter().enumerate() {
+            let u = v.uniform(&self.lighting);
+            self.cameras[i].write(&self.queue, &u);
+            self.draw_parts(
+                &mut encoder,
+                &frame.targets[i].views(),
+                &self.cameras[i],
+                false,
+            );
+        }
+        self.queue.submit([encoder.finish()]);
+        Ok(views)
+    }
+
+    /// The per-camera targets of the last `render_views` / `draw_actor_layers` (rig order).
+    pub fn frame_targets(&self) -> &[RenderTargets] {
+        self.frame.as_ref().map_or(&[], |f| &f.targets)
+    }
+
+    /// Render every camera of `rig` at `size` for an ego pose (global, rear axle) and actors,
+    /// and read RGB, depth and semantic ids back.
+    pub fn render_views(
+        &mut self,
+        ego_pose: &Pose,
+        actors: &[ActorInstance],
+        rig: &CameraRig,
+        size: (u32, u32),
+    ) -> Result<Views, RenderError> {
+        let (w, h) = size;
+        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
+        let frame = self
+            .frame
+            .as_ref()
+            .expect("frame resources were just ensured");
         let mut encoder = self
             .device
             .create_command_encoder(&wgpu::CommandEncoderDescriptor {
@@ -168,7 +220,7 @@ impl Renderer {
         rx.recv()
             .map_err(|e| RenderError::Readback(e.to_string()))?
             .map_err(|e| RenderError::Readback(e.to_string()))?;
-        let mut cameras = Vec::with_capacity(n);
+        let mut cameras = Vec::with_capacity(views.len());
         {
             let data = frame
                 .staging

@@ -268,6 +268,18 @@ impl Renderer {
         targets: &TargetViews<'_>,
         camera: &GpuCamera,
     ) {
+        self.draw_parts(encoder, targets, camera, true);
+    }
+
+    /// `draw` without the static scene when `static_scene` is false: only the actors and the
+    /// sky (depth `NO_DEPTH_M` there), the mesh layers a splat background is composited over.
+    pub fn draw_parts(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        targets: &TargetViews<'_>,
+        camera: &GpuCamera,
+        static_scene: bool,
+    ) {
         let clear = |c: wgpu::Color| wgpu::Operations {
             load: wgpu::LoadOp::Clear(c),
             store: wgpu::StoreOp::Store,
@@ -301,7 +313,7 @@ impl Renderer {
             multiview_mask: None,
         });
         pass.set_bind_group(0, &camera.bind_group, &[]);
-        if let Some(m) = &self.scene {
+        if let Some(m) = self.scene.as_ref().filter(|_| static_scene) {
             pass.set_pipeline(&self.pipelines.mesh);
             pass.set_vertex_buffer(0, m.vertices.slice(..));
             pass.set_index_buffer(m.indices.slice(..), wgpu::IndexFormat::Uint32);

@@ -303,6 +303,7 @@ impl EpisodeLoop {
                     length_m: a.length_m,
                     width_m: a.width_m,
                     height_m: a.height_m,
+                    z_m: Some(a.z_m),
                 })
                 .collect(),
             plan_global: plan_global.iter().map(|p| [p.xy.x, p.xy.y]).collect(),

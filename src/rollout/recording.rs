@@ -84,6 +84,10 @@ pub struct ActorRecord {
     pub length_m: f64,
     pub width_m: f64,
     pub height_m: f64,
+    /// Height of the box centre (m). Absent in recordings written before it was recorded;
+    /// readers then stand the box on the ground plane (`height_m / 2`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub z_m: Option<f64>,
 }
 
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

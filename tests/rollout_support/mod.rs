@@ -53,6 +53,7 @@ pub fn fake_episode(job: &EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), 
                 length_m: 4.5,
                 width_m: 1.9,
                 height_m: 1.6,
+                z_m: None,
             }],
             plan_global: (0..7).map(|i| [x + f64::from(i), 0.0]).collect(),
             candidates: vec![CandidateRecord {

@@ -3,11 +3,13 @@
 //!
 //! Each triangle is split into `n^2` congruent sub-triangles (`n` edge subdivisions, with
 //! `longest edge / n <= spacing`) and one flat Gaussian sits at each sub-triangle's centroid:
-//! a deterministic, area-uniform pattern. The Gaussian's local axes are the triangle's first
-//! edge, the in-plane perpendicular and the normal; its in-plane standard deviation is half the
-//! sub-triangle edge, so neighbours overlap into an opaque surface, and along the normal it is
-//! 2% of that. Colour is SH degree 0 (`f_dc = (rgb - 0.5) / C0`, so `C0 f_dc + 0.5 = rgb`),
-//! opacity 0.99 and the triangle's semantic class.
+//! a deterministic, area-uniform pattern. The Gaussian's local axes are the triangle's longest
+//! edge, the in-plane perpendicular and the normal; its standard deviations are half the
+//! sub-triangle's longest edge along it and half the sub-triangle's height across it (so
+//! neighbours overlap into an opaque surface, and a thin sliver -- a curb face, a lane line --
+//! stays thin), and 2% of the edge along the normal. Colour is SH degree 0
+//! (`f_dc = (rgb - 0.5) / C0`, so `C0 f_dc + 0.5 = rgb`), opacity 0.99 and the triangle's
+//! semantic class.
 //!
 //! Positions come in f64 (global frame) and are stored relative to the rounded centre of their
 //! bounding box, which becomes `global_from_splat`, keeping f32 precision at map coordinates.
@@ -68,18 +70,26 @@ pub fn bake_triangles(
         let (a, b, c) = (*a - origin, *b - origin, *c - origin);
         let (ab, ac) = (b - a, c - a);
         let normal = ab.cross(ac);
-        let longest = ab.length().max(ac.length()).max((c - b).length());
+        let edges = [ab, c - b, a - c];
+        let longest_edge = edges
+            .into_iter()
+            .max_by(|p, q| p.length().total_cmp(&q.length()))
+            .unwrap_or(ab);
+        let longest = longest_edge.length();
         // Skip slivers whose area is negligible against their length.
         if normal.length() <= 1e-9 * longest * longest || longest == 0.0 {
             continue;
         }
         let n = (longest / spacing_m).ceil().max(1.0);
         let edge = longest / n;
-        let x_axis = ab.normalize();
+        // Height of the (sub-)triangle over its longest edge.
+        let height = normal.length() / longest / n;
+        let x_axis = longest_edge.normalize();
         let z_axis = normal.normalize();
         let y_axis = z_axis.cross(x_axis);
         let rotation = DQuat::from_mat3(&DMat3::from_cols(x_axis, y_axis, z_axis)).normalize();
-        let in_plane = (IN_PLANE_SIGMA_PER_EDGE * edge).ln();
+        let along = (IN_PLANE_SIGMA_PER_EDGE * edge).ln();
+        let across = (IN_PLANE_SIGMA_PER_EDGE * height).ln();
         let thin = (NORMAL_SIGMA_PER_EDGE * edge).ln();
         let dc = Vec3::from_array(colors[t].map(|v| ((f64::from(v) - 0.5) / SH_C0) as f32));
         let n = n as usize;
@@ -91,7 +101,7 @@ pub fn bake_triangles(
             scene.means.push(p.as_vec3());
             scene
                 .log_scales
-                .push(Vec3::new(in_plane as f32, in_plane as f32, thin as f32));
+                .push(Vec3::new(along as f32, across as f32, thin as f32));
             scene.rotations.push(rotation.as_quat());
             scene.opacity_logits.push(opacity_logit);
             scene.sh.push(dc);

@@ -3,12 +3,14 @@
 //! splat background without outside data (`mpa-sim scenes bake-splats`). Each triangle keeps
 //! its sRGB colour (3DGS blends sRGB-encoded values) and its semantic class.
 
-use glam::DVec3;
+use glam::{DVec2, DVec3};
 
 use super::{SplatError, SplatScene, bake_triangles};
 use crate::render::RenderConfig;
 use crate::render::scene_mesh::build_static_scene;
-use crate::scene::Scene;
+use crate::render::scene_mesh::raster::Grid;
+use crate::render::scene_mesh::road::in_region;
+use crate::scene::{MapData, Scene};
 
 /// Triangles with an edge longer than this are the far ground plane (clipped to the region).
 const GROUND_CLIP_EDGE_M: f64 = 500.0;
@@ -55,13 +57,27 @@ pub fn bake_scene(
     spacing_m: f64,
 ) -> Result<(SplatScene, BakeStats), SplatError> {
     let region = RenderConfig::for_scene(scene, seed, margin_m).region;
-    let stat = build_static_scene(&scene.map, region, seed);
+    bake_map(&scene.map, region, seed, spacing_m)
+}
+
+/// Bake the static background of `map` within `region` (global xy bounds; `None`: the whole
+/// map), placement seed `seed`, one Gaussian per about `spacing_m` of surface.
+pub fn bake_map(
+    map: &MapData,
+    region: Option<(DVec2, DVec2)>,
+    seed: u64,
+    spacing_m: f64,
+) -> Result<(SplatScene, BakeStats), SplatError> {
+    let stat = build_static_scene(map, region, seed);
     let mesh = &stat.mesh;
     let n = mesh.indices.len() / 3;
     let mut triangles = Vec::with_capacity(n);
     let mut colors = Vec::with_capacity(n);
     let mut semantic = Vec::with_capacity(n);
     let mut ground_done = false;
+    // The clipped ground plane (triangles, colours, classes), baked apart so its Gaussians
+    // under pavement can be dropped.
+    let mut ground: (Vec<[DVec3; 3]>, Vec<[f32; 3]>, Vec<u8>) = Default::default();
     let color_of = |v: &crate::render::mesh::SceneVertex| {
         [
             f32::from(v.color_class[0]) / 255.0,
@@ -97,9 +113,9 @@ pub fn bake_scene(
                     ground_done = true;
                     for t in clipped {
                         for piece in split_long(t, MAX_EDGE_PER_SPACING * spacing_m) {
-                            triangles.push(piece);
-                            colors.push(color_of(first));
-                            semantic.push(first.color_class[3]);
+                            ground.0.push(piece);
+                            ground.1.push(color_of(first));
+                            ground.2.push(first.color_class[3]);
                         }
                     }
                 }
@@ -120,12 +136,57 @@ pub fn bake_scene(
             semantic.push(first.color_class[3]);
         }
     }
-    let splats = bake_triangles(&triangles, &colors, &semantic, spacing_m)?;
+    let mut splats = bake_triangles(&triangles, &colors, &semantic, spacing_m)?;
+    if let (Some((lo, hi)), false) = (region, ground.0.is_empty()) {
+        let ground = bake_triangles(&ground.0, &ground.1, &ground.2, spacing_m)?;
+        let mut paved = Grid::new(lo, hi, PAVED_CELL_M);
+        for p in map
+            .drivable_areas
+            .iter()
+            .chain(&map.walkways)
+            .chain(&map.ped_crossings)
+            .chain(&map.carpark_areas)
+            .filter(|p| in_region(p, region))
+        {
+            paved.fill_polygon(p);
+        }
+        append_unpaved(&mut splats, &ground, &paved);
+    }
     let stats = BakeStats {
         triangles: n,
         gaussians: splats.means.len(),
     };
     Ok((splats, stats))
+}
+
+/// Cell size of the pavement mask that drops ground Gaussians under roads and walkways, metres.
+const PAVED_CELL_M: f64 = 0.5;
+
+/// Append the Gaussians of `ground` whose centre is not on a paved cell to `dst` (the mesh
+/// renderer hides its ground plane 5 cm under the road with the depth test; Gaussians sorted by
+/// centre depth would blend the two, tinting the road with terrain).
+fn append_unpaved(dst: &mut SplatScene, ground: &SplatScene, paved: &Grid) {
+    let origin = |s: &SplatScene| s.global_from_splat.transform_point3(DVec3::ZERO);
+    let (dst_origin, ground_origin) = (origin(dst), origin(ground));
+    let offset = (ground_origin - dst_origin).as_vec3();
+    let k = ground.sh_coeffs();
+    let mut classes: Vec<u8> = (0..dst.len()).map(|g| dst.semantic_of(g)).collect();
+    for g in 0..ground.len() {
+        let global = ground_origin + ground.means[g].as_dvec3();
+        let on_pavement = paved
+            .cell(global.truncate())
+            .is_some_and(|(ix, iy)| paved.paved[iy * paved.nx + ix]);
+        if on_pavement || k != dst.sh_coeffs() {
+            continue;
+        }
+        dst.means.push(ground.means[g] + offset);
+        dst.log_scales.push(ground.log_scales[g]);
+        dst.rotations.push(ground.rotations[g]);
+        dst.opacity_logits.push(ground.opacity_logits[g]);
+        dst.sh.extend_from_slice(ground.sh_of(g));
+        classes.push(ground.semantic_of(g));
+    }
+    dst.semantic = Some(classes);
 }
 
 #[cfg(test)]

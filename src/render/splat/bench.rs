@@ -6,7 +6,7 @@ use super::camera::SplatCamera;
 use super::error::SplatError;
 use super::gpu::{FrameTimings, SplatRenderer};
 use super::scene::{SH_C0, SplatScene};
-use glam::{DMat4, Quat, Vec3};
+use glam::{DMat4, DVec3, Quat, Vec3};
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use std::time::{Duration, Instant};
@@ -54,6 +54,32 @@ pub fn random_scene(count: usize, sh_degree: u32, seed: u64) -> SplatScene {
             ));
         }
     }
+    scene
+}
+
+/// A reproducible random scene of `count` Gaussians (SH degree `sh_degree`, sizes and
+/// opacities as `random_scene`) uniformly in the global box `lo..hi`, stored relative to the
+/// box centre (`global_from_splat` = translation to it): a synthetic background of a given
+/// Gaussian count for the six-camera splat benchmark.
+pub fn random_scene_in_box(
+    count: usize,
+    lo: DVec3,
+    hi: DVec3,
+    sh_degree: u32,
+    seed: u64,
+) -> SplatScene {
+    let mut scene = random_scene(count, sh_degree, seed);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed ^ 0x6f78);
+    let half = (0.5 * (hi - lo)).as_vec3();
+    let centre = 0.5 * (lo + hi);
+    for m in &mut scene.means {
+        *m = Vec3::new(
+            rng.random_range(-1.0..=1.0),
+            rng.random_range(-1.0..=1.0),
+            rng.random_range(-1.0..=1.0),
+        ) * half;
+    }
+    scene.global_from_splat = DMat4::from_translation(centre);
     scene
 }
 

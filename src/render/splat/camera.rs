@@ -33,7 +33,7 @@ impl SplatCamera {
 }
 
 /// A rendered mesh layer on the CPU, row-major, one entry per pixel: what the splats are
-/// composited over. Pixels without a mesh surface have `depth_m = f32::INFINITY` (their colour
+/// composited over. Pixels without a mesh surface have `depth_m = f32::INFINITY` or 0 (their colour
 /// and semantic are the clear values).
 #[derive(Debug, Clone, PartialEq)]
 pub struct MeshLayersCpu {

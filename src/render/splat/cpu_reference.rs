@@ -173,7 +173,12 @@ pub fn render_reference(
             let (mesh_rgb, mesh_depth, mesh_semantic) = match background {
                 Some(b) => (
                     DVec3::from_array(b.rgb[p].map(f64::from)),
-                    f64::from(b.depth_m[p]),
+                    // 0 or less: no surface (the mesh renderer's `NO_DEPTH_M`), like +inf.
+                    if b.depth_m[p] > 0.0 {
+                        f64::from(b.depth_m[p])
+                    } else {
+                        f64::INFINITY
+                    },
                     b.semantic[p],
                 ),
                 None => (DVec3::ZERO, f64::INFINITY, 0),

@@ -64,7 +64,8 @@ const PROJECTED_SIZE: u64 = 48;
 /// Mesh layers the splats are composited over, all of the camera's size:
 /// `color` any float-readable colour format (an `*Srgb` format is re-encoded to sRGB values
 /// before blending, since 3DGS colours are sRGB-encoded), `depth_m` `R32Float` camera-z metres
-/// (`inf` where there is no surface), `semantic` `R8Uint`. Each needs `TEXTURE_BINDING` usage.
+/// (`inf`, or 0 as the mesh renderer's `NO_DEPTH_M`, where there is no surface), `semantic`
+/// `R8Uint`. Each needs `TEXTURE_BINDING` usage.
 #[derive(Debug, Clone, Copy)]
 pub struct MeshLayers<'a> {
     pub color: &'a wgpu::Texture,
