@@ -6,7 +6,7 @@
 use std::sync::{Arc, Mutex};
 
 use mpa_sim::agent::{Agent, AgentError, Observation, Plan, ViewRequest, registry};
-use mpa_sim::render::{AdapterPreference, LocalViews, RenderService, ViewProvider};
+use mpa_sim::render::{AdapterPreference, LocalViews, RenderMode, RenderService, ViewProvider};
 use mpa_sim::rollout::EpisodeJob;
 use mpa_sim::rollout::episode::{EpisodeLoop, SceneSource, resolve_job, run_episode_views};
 use mpa_sim::world::SimConfig;
@@ -157,4 +157,114 @@ fn an_unknown_camera_is_named_in_the_error() {
         panic!("expected an unknown-agent error")
     };
     assert!(err.to_string().contains("looking-expert"), "{err}");
+}
+
+/// The expert's plans, keeping the first views it was given.
+struct FirstLook {
+    inner: Box<dyn Agent>,
+    first: Arc<Mutex<Option<Arc<mpa_sim::render::Views>>>>,
+}
+
+impl Agent for FirstLook {
+    fn name(&self) -> &str {
+        "first-look"
+    }
+    fn reset(&mut self, seed: u64) {
+        self.inner.reset(seed);
+    }
+    fn needs_privileged(&self) -> bool {
+        true
+    }
+    fn view_request(&self) -> Option<ViewRequest> {
+        Some(ViewRequest {
+            width_px: 64,
+            height_px: 36,
+            channels: vec!["CAM_FRONT".into()],
+        })
+    }
+    fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError> {
+        let mut first = self.first.lock().expect("lock");
+        if first.is_none() {
+            *first = obs.views.clone();
+        }
+        drop(first);
+        self.inner.plan(obs)
+    }
+}
+
+/// The front camera an agent is given at its first decision tick under `provider`.
+fn first_front_view(provider: Box<dyn ViewProvider>) -> mpa_sim::render::CameraView {
+    let first = Arc::new(Mutex::new(None));
+    let agent = FirstLook {
+        inner: registry::create("expert").expect("expert"),
+        first: first.clone(),
+    };
+    let source = SceneSource::default();
+    let scenario = resolve_job(&job(), &source).expect("scenario");
+    let mut episode =
+        EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), Box::new(agent))
+            .expect("episode")
+            .with_view_provider(Some(provider));
+    while first.lock().expect("lock").is_none() {
+        episode
+            .next_event()
+            .expect("event")
+            .expect("the episode reaches a decision tick");
+    }
+    let views = first.lock().expect("lock").clone().expect("views");
+    assert_eq!(views.cameras.len(), 1);
+    views.cameras[0].clone()
+}
+
+#[test]
+fn splat_mode_gives_agents_splatted_road_under_the_same_request() {
+    // Semantic id of road (render/semantic.rs table), spelled out independently.
+    const ROAD: u8 = 1;
+    let cache = tempfile::tempdir().expect("tempdir");
+    let mesh = first_front_view(Box::new(
+        LocalViews::new(AdapterPreference::Cpu).expect("lavapipe device"),
+    ));
+    let local = LocalViews::new(AdapterPreference::Cpu)
+        .expect("lavapipe device")
+        .with_render_mode(RenderMode::Splat, Some(cache.path().to_path_buf()));
+    assert_eq!(local.render_mode(), RenderMode::Splat);
+    let splat = first_front_view(Box::new(local));
+    assert_eq!((splat.width, splat.height), (64, 36));
+    assert_eq!(splat.channel, "CAM_FRONT");
+    // The bake was cached for the next episode of the scene.
+    let cached = std::fs::read_dir(cache.path())
+        .expect("cache dir")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "ply"))
+        .count();
+    assert_eq!(cached, 1, "one baked PLY in the cache");
+
+    // The road ahead: the bottom-centre of the front camera is road in mesh mode, and the
+    // splatted background keeps it road.
+    let (w, h) = (mesh.width as usize, mesh.height as usize);
+    let mut road_both = 0;
+    let mut road_mesh = 0;
+    for v in (h * 3 / 4)..h {
+        for u in (w * 3 / 8)..(w * 5 / 8) {
+            let i = v * w + u;
+            if mesh.semantic[i] == ROAD {
+                road_mesh += 1;
+                road_both += usize::from(splat.semantic[i] == ROAD);
+            }
+        }
+    }
+    assert!(road_mesh > 20, "mesh mode sees road ahead: {road_mesh} px");
+    assert!(
+        road_both * 10 >= road_mesh * 9,
+        "splat mode keeps {road_both} of {road_mesh} road pixels"
+    );
+    // ... but the pixels are the splats' own, not the mesh renderer's.
+    let diff: u64 = mesh
+        .rgb
+        .iter()
+        .zip(&splat.rgb)
+        .map(|(a, b)| u64::from(a.abs_diff(*b)))
+        .sum();
+    let mean = diff as f64 / mesh.rgb.len() as f64;
+    assert!(mean > 5.0, "mean RGB difference {mean:.2}");
 }

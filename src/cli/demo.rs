@@ -45,6 +45,7 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
         no_record: false,
         no_progress: false,
         dry_run: false,
+        render_mode: crate::cli::render::RenderMode::Mesh,
     })?;
 
     println!("\n== 3/3 summary ({})", args.out.display());

@@ -6,11 +6,10 @@ use crate::cli::scenes::DataArgs;
 use anyhow::{Context, bail};
 use clap::{ArgGroup, Args, ValueEnum};
 use mpa_sim::render::actors::scene_actors_at;
-use mpa_sim::render::splat::SplatScene;
-use mpa_sim::render::splat::baked::{BakeParams, BakeSource, cached_bake, read_baked};
+use mpa_sim::render::view_mode::scene_mesh_renderer;
 use mpa_sim::render::{
-    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderConfig, Renderer,
-    SCENE_ROUTE_MARGIN_M, SplatViews, ViewRenderer, assets, create_context, images,
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, Renderer, SplatSource, ViewRenderer,
+    assets, create_context, images,
 };
 use mpa_sim::scene::{Scene, nuscenes};
 use std::path::{Path, PathBuf};
@@ -22,6 +21,15 @@ pub enum RenderMode {
     Mesh,
     /// 3D Gaussian splats composited with actor meshes.
     Splat,
+}
+
+impl From<RenderMode> for mpa_sim::render::RenderMode {
+    fn from(m: RenderMode) -> Self {
+        match m {
+            RenderMode::Mesh => mpa_sim::render::RenderMode::Mesh,
+            RenderMode::Splat => mpa_sim::render::RenderMode::Splat,
+        }
+    }
 }
 
 /// `WxH`, e.g. `800x450`.
@@ -90,6 +98,16 @@ pub fn load(data: &DataArgs, name: &str) -> anyhow::Result<Scene> {
     Ok(loaded.value)
 }
 
+/// The actor models of `assets_dir` (default: shipped), warnings printed.
+pub fn actor_meshes(assets_dir: Option<&Path>) -> anyhow::Result<ActorMeshes> {
+    let dir = assets_dir.map_or_else(assets::shipped_assets_dir, Path::to_path_buf);
+    let models = assets::ActorModels::load(&dir)?;
+    for w in &models.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(ActorMeshes::from_assets(&models))
+}
+
 /// The mesh renderer of a scene with the actor models of `assets_dir` (default: shipped).
 pub fn mesh_renderer(
     ctx: &GpuContext,
@@ -97,78 +115,33 @@ pub fn mesh_renderer(
     seed: u64,
     assets_dir: Option<&Path>,
 ) -> anyhow::Result<Renderer> {
-    let config = RenderConfig::for_scene(scene, seed, SCENE_ROUTE_MARGIN_M);
-    let mut r = Renderer::new(&ctx.device, &ctx.queue, &scene.map, &config)?;
-    let dir = assets_dir.map_or_else(assets::shipped_assets_dir, Path::to_path_buf);
-    let models = assets::ActorModels::load(&dir)?;
-    for w in &models.warnings {
-        eprintln!("warning: {w}");
-    }
-    r.set_actor_meshes(&ActorMeshes::from_assets(&models));
-    Ok(r)
+    let models = actor_meshes(assets_dir)?;
+    Ok(scene_mesh_renderer(ctx, scene, seed, &models)?)
 }
 
-/// Where the splat background comes from.
-pub struct SplatSource<'a> {
-    /// A user PLY (with its transform sidecar).
-    pub ply: Option<&'a Path>,
-    /// Cache folder of baked backgrounds.
-    pub cache_dir: &'a Path,
-}
-
-/// The splat background of `scene`: the given PLY, or the cached (or freshly baked) bake.
-pub fn splat_background(
-    scene: &Scene,
-    seed: u64,
-    source: &SplatSource,
-) -> anyhow::Result<SplatScene> {
-    if let Some(ply) = source.ply {
-        let splats =
-            read_baked(ply).with_context(|| format!("loading --splats {}", ply.display()))?;
-        eprintln!(
-            "splat background: {} Gaussians from {}",
-            splats.len(),
-            ply.display()
-        );
-        return Ok(splats);
-    }
-    let t0 = Instant::now();
-    let (splats, from) = cached_bake(scene, BakeParams::with_seed(seed), source.cache_dir)
-        .with_context(|| format!("baking the splat background of {}", scene.name))?;
-    match from {
-        BakeSource::Cached(path) => eprintln!(
-            "splat background: {} Gaussians from the cache {}",
-            splats.len(),
-            path.display()
-        ),
-        BakeSource::Baked { path, stats } => eprintln!(
-            "splat background: baked {} triangles into {} Gaussians in {:.1} s, cached as {}",
-            stats.triangles,
-            stats.gaussians,
-            t0.elapsed().as_secs_f64(),
-            path.display()
-        ),
-    }
-    Ok(splats)
-}
-
-/// A renderer for `mode` on a fresh device; returns it with the adapter's description.
+/// A renderer for `mode` on a fresh device (`ViewRenderer::for_scene`, placement seed
+/// `splats.seed`); returns it with the adapter's description.
 pub fn view_renderer(
     scene: &Scene,
     mode: RenderMode,
-    seed: u64,
     assets_dir: Option<&Path>,
     splats: &SplatSource,
 ) -> anyhow::Result<(ViewRenderer, String)> {
     let ctx = create_context(AdapterPreference::Auto)?;
-    let mesh = mesh_renderer(&ctx, scene, seed, assets_dir)?;
-    let r = match mode {
-        RenderMode::Mesh => ViewRenderer::Mesh(Box::new(mesh)),
-        RenderMode::Splat => {
-            let background = splat_background(scene, seed, splats)?;
-            ViewRenderer::Splat(Box::new(SplatViews::new(mesh, &background)?))
-        }
-    };
+    let models = actor_meshes(assets_dir)?;
+    let t0 = Instant::now();
+    let (r, origin) = ViewRenderer::for_scene(&ctx, scene, mode.into(), &models, splats)
+        .with_context(|| match splats.ply {
+            Some(ply) => format!("loading --splats {}", ply.display()),
+            None => format!("building the {mode:?} renderer of {}", scene.name),
+        })?;
+    if let Some(origin) = origin {
+        eprintln!(
+            "splat background: {} Gaussians {origin} ({:.1} s)",
+            r.num_gaussians(),
+            t0.elapsed().as_secs_f64()
+        );
+    }
     Ok((r, ctx.describe()))
 }
 
@@ -198,14 +171,10 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
     let source = SplatSource {
         ply: args.splats.as_deref(),
         cache_dir: &cache_dir,
+        seed: args.seed,
     };
-    let (mut renderer, adapter) = view_renderer(
-        &scene,
-        args.mode,
-        args.seed,
-        args.assets.as_deref(),
-        &source,
-    )?;
+    let (mut renderer, adapter) =
+        view_renderer(&scene, args.mode, args.assets.as_deref(), &source)?;
     let actors = scene_actors_at(&scene, t_us);
     let size = args.size.unwrap_or((800, 450));
     let views = renderer.render_views(&ego, &actors, &scene.rig, size)?;

@@ -17,7 +17,8 @@ use mpa_sim::render::images;
 use mpa_sim::render::world_views::recorded_step_inputs;
 use mpa_sim::rollout::recording::EpisodeRecording;
 
-use super::render::{RenderArgs, SplatSource, load, view_renderer};
+use super::render::{RenderArgs, load, view_renderer};
+use mpa_sim::render::SplatSource;
 
 /// Default size per camera for episodes (a GIF of 800x450 sheets is large and slow to encode).
 pub const EPISODE_SIZE: (u32, u32) = (400, 225);
@@ -60,14 +61,10 @@ pub fn run(args: &RenderArgs, file: &Path) -> anyhow::Result<()> {
     let source = SplatSource {
         ply: args.splats.as_deref(),
         cache_dir: &cache_dir,
+        seed: args.seed,
     };
-    let (mut renderer, adapter) = view_renderer(
-        &scene,
-        args.mode,
-        args.seed,
-        args.assets.as_deref(),
-        &source,
-    )?;
+    let (mut renderer, adapter) =
+        view_renderer(&scene, args.mode, args.assets.as_deref(), &source)?;
     let frames_dir = args.out.join("frames");
     std::fs::create_dir_all(&frames_dir)
         .with_context(|| format!("creating {}", frames_dir.display()))?;

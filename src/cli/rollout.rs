@@ -47,6 +47,11 @@ pub struct RolloutArgs {
     /// Print this shard's job keys and exit.
     #[arg(long)]
     pub dry_run: bool,
+    /// Background of the cameras rendered for camera-based agents: map meshes, or 3D Gaussian
+    /// splats baked from them (once per scene, cached under `$MPA_SIM_SPLAT_CACHE` or
+    /// `~/.cache/mpa-sim/splats`).
+    #[arg(long, value_enum, default_value = "mesh")]
+    pub render_mode: crate::cli::render::RenderMode,
 }
 
 /// The whole job list (all shards), in its deterministic order.
@@ -119,10 +124,11 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     let service = if wants_views.is_empty() || plan.todo.is_empty() {
         None
     } else {
-        let s = RenderService::start(AdapterPreference::Auto)
+        let mode = mpa_sim::render::RenderMode::from(args.render_mode);
+        let s = RenderService::start_with_mode(AdapterPreference::Auto, mode, None)
             .context("starting the renderer for camera-based agents")?;
         eprintln!(
-            "rendering views for {} on {}",
+            "rendering views for {} on {} ({mode} mode)",
             wants_views.join(", "),
             s.describe()
         );

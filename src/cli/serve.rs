@@ -42,6 +42,10 @@ pub struct ServeArgs {
     /// Send uniform stand-in images instead of rendering (protocol tests only).
     #[arg(long)]
     pub no_render: bool,
+    /// Background of the rendered cameras: map meshes, or 3D Gaussian splats baked from them
+    /// (once per scene, cached under `$MPA_SIM_SPLAT_CACHE` or `~/.cache/mpa-sim/splats`).
+    #[arg(long, value_enum, default_value = "mesh")]
+    pub render_mode: crate::cli::render::RenderMode,
     /// Exit once the last episode is done.
     #[arg(long)]
     pub exit_when_done: bool,
@@ -69,6 +73,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     let views = view_source(&ViewOptions {
         size: args.size,
         no_render: args.no_render,
+        render_mode: args.render_mode.into(),
     })?;
     let run_config = serde_json::json!({
         "argv": std::env::args().collect::<Vec<_>>(),
@@ -80,6 +85,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         "seed": args.seed,
         "size": format!("{}x{}", args.size.width_px, args.size.height_px),
         "no_render": args.no_render,
+        "render_mode": mpa_sim::render::RenderMode::from(args.render_mode).as_str(),
         "jobs_total": jobs.len(),
     });
     let n = jobs.len();

@@ -32,6 +32,7 @@ pub mod splat;
 pub mod splat_views;
 pub mod style;
 pub mod targets;
+pub mod view_mode;
 pub mod view_service;
 pub mod world_views;
 
@@ -40,6 +41,9 @@ pub use device::{AdapterPreference, GpuContext, create_context, testing_context}
 pub use mesh::ActorMesh;
 pub use renderer::Renderer;
 pub use splat_views::{SplatViews, ViewRenderer};
+pub use view_mode::{
+    BackgroundOrigin, RenderMode, SplatSource, default_splat_cache_dir, splat_background,
+};
 pub use view_service::{
     FrameRequest, LocalViews, RenderClient, RenderService, ViewProvider, ViewRequest,
 };

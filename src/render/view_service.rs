@@ -1,8 +1,11 @@
 //! Camera views for agents in the loop: what an agent asks for (`ViewRequest`), the trait the
 //! episode loop renders through (`ViewProvider`), and two providers.
 //!
-//! - `LocalViews` owns a device and renders on the calling thread; it keeps the static mesh of
-//!   the last scene and rebuilds it only when the episode moves to another scene.
+//! - `LocalViews` owns a device and renders on the calling thread; it keeps the renderer of
+//!   the last scene and rebuilds it only when the episode moves to another scene. Its render
+//!   mode (`with_render_mode`) is mesh by default; in splat mode each scene's renderer is
+//!   built by `ViewRenderer::for_scene`, its background baked once and cached as a PLY
+//!   (`render::default_splat_cache_dir` unless given).
 //! - `RenderService` runs one `LocalViews` on its own thread and hands out `RenderClient`s
 //!   (cheap to clone, one per worker). A worker sends a `FrameRequest` (the scene, the ego pose
 //!   and the actor instances: plain data, not the World) over a crossbeam channel and waits for
@@ -14,14 +17,15 @@
 //! Rendering is a pure function of (scene, ego pose, actors, request), so which thread or which
 //! order renders a frame does not change the pixels: episodes stay bit-identical.
 
+use std::path::PathBuf;
 use std::sync::Arc;
 
 use crossbeam_channel::{Receiver, Sender};
 
 use super::actors::ActorInstance;
 use super::{
-    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderConfig, RenderError, Renderer,
-    SCENE_ROUTE_MARGIN_M, Views, assets, create_context, world_views,
+    ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderError, RenderMode, SplatSource,
+    ViewRenderer, Views, assets, create_context, default_splat_cache_dir, world_views,
 };
 use crate::scene::{CameraRig, Pose, Scene};
 use crate::world::World;
@@ -97,7 +101,9 @@ pub struct LocalViews {
     ctx: GpuContext,
     models: ActorMeshes,
     seed: u64,
-    current: Option<(String, Renderer)>,
+    mode: RenderMode,
+    splat_cache_dir: PathBuf,
+    current: Option<(String, ViewRenderer)>,
 }
 
 impl LocalViews {
@@ -118,22 +124,48 @@ impl LocalViews {
             ctx,
             models,
             seed: DEFAULT_SEED,
+            mode: RenderMode::Mesh,
+            splat_cache_dir: default_splat_cache_dir(),
             current: None,
         }
+    }
+
+    /// Render in `mode`; splat mode caches its baked backgrounds in `splat_cache_dir`
+    /// (default: `render::default_splat_cache_dir`).
+    pub fn with_render_mode(
+        mut self,
+        mode: RenderMode,
+        splat_cache_dir: Option<PathBuf>,
+    ) -> LocalViews {
+        self.mode = mode;
+        if let Some(dir) = splat_cache_dir {
+            self.splat_cache_dir = dir;
+        }
+        self.current = None;
+        self
+    }
+
+    pub fn render_mode(&self) -> RenderMode {
+        self.mode
     }
 
     pub fn context(&self) -> &GpuContext {
         &self.ctx
     }
 
-    /// The renderer of `scene`, building its static mesh when the scene changes.
-    pub fn renderer_for(&mut self, scene: &Scene) -> Result<&mut Renderer, RenderError> {
+    /// The renderer of `scene`, building it (static mesh, splat background in splat mode)
+    /// when the scene changes.
+    pub fn renderer_for(&mut self, scene: &Scene) -> Result<&mut ViewRenderer, RenderError> {
         let key = format!("{}/{}", scene.token, scene.name);
         if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
             self.current = None;
-            let config = RenderConfig::for_scene(scene, self.seed, SCENE_ROUTE_MARGIN_M);
-            let mut r = Renderer::new(&self.ctx.device, &self.ctx.queue, &scene.map, &config)?;
-            r.set_actor_meshes(&self.models);
+            let source = SplatSource {
+                ply: None,
+                cache_dir: &self.splat_cache_dir,
+                seed: self.seed,
+            };
+            let (r, _) =
+                ViewRenderer::for_scene(&self.ctx, scene, self.mode, &self.models, &source)?;
             self.current = Some((key, r));
         }
         match self.current.as_mut() {
@@ -170,7 +202,16 @@ impl RenderService {
     /// Create the device on the render thread's behalf (errors surface here, not later) and
     /// start the thread.
     pub fn start(pref: AdapterPreference) -> Result<RenderService, RenderError> {
-        let local = LocalViews::new(pref)?;
+        RenderService::start_with_mode(pref, RenderMode::Mesh, None)
+    }
+
+    /// `start` rendering in `mode` (see `LocalViews::with_render_mode`).
+    pub fn start_with_mode(
+        pref: AdapterPreference,
+        mode: RenderMode,
+        splat_cache_dir: Option<PathBuf>,
+    ) -> Result<RenderService, RenderError> {
+        let local = LocalViews::new(pref)?.with_render_mode(mode, splat_cache_dir);
         let description = local.context().describe();
         let (tx, rx) = crossbeam_channel::unbounded::<(FrameRequest, Reply)>();
         let thread = std::thread::Builder::new()

@@ -112,6 +112,9 @@ pub struct ViewOptions {
     pub size: ImageSize,
     /// Send `BlankViews` instead of rendering.
     pub no_render: bool,
+    /// Mesh or splat background (splat: baked once per scene, cached in
+    /// `render::default_splat_cache_dir`).
+    pub render_mode: crate::render::RenderMode,
 }
 
 /// The view source of the server: the place the integrator wires the renderer in.
@@ -119,12 +122,16 @@ pub fn view_source(options: &ViewOptions) -> Result<Box<dyn ViewSource>, ViewErr
     if options.no_render {
         Ok(Box::new(BlankViews::new(options.size)))
     } else {
-        Ok(Box::new(RenderedViews::new(options.size)?))
+        Ok(Box::new(RenderedViews::with_mode(
+            options.size,
+            options.render_mode,
+        )?))
     }
 }
 
-/// The real six cameras: the wgpu mesh renderer (a GPU if there is one, else lavapipe), with
-/// the static scene rebuilt whenever the episode moves to another scene (`LocalViews`).
+/// The real six cameras: the wgpu renderer (a GPU if there is one, else lavapipe) in mesh or
+/// splat mode, with the scene's renderer rebuilt whenever the episode moves to another scene
+/// (`LocalViews`).
 pub struct RenderedViews {
     size: ImageSize,
     local: crate::render::LocalViews,
@@ -132,8 +139,17 @@ pub struct RenderedViews {
 
 impl RenderedViews {
     pub fn new(size: ImageSize) -> Result<RenderedViews, ViewError> {
+        RenderedViews::with_mode(size, crate::render::RenderMode::Mesh)
+    }
+
+    /// Rendering in `mode` (splat backgrounds cached in `render::default_splat_cache_dir`).
+    pub fn with_mode(
+        size: ImageSize,
+        mode: crate::render::RenderMode,
+    ) -> Result<RenderedViews, ViewError> {
         let local = crate::render::LocalViews::new(crate::render::AdapterPreference::Auto)
-            .map_err(|e| ViewError::Render(e.to_string()))?;
+            .map_err(|e| ViewError::Render(e.to_string()))?
+            .with_render_mode(mode, None);
         Ok(RenderedViews { size, local })
     }
 }
