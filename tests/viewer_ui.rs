@@ -12,6 +12,7 @@ use std::path::{Path, PathBuf};
 use egui::Vec2;
 use egui_kittest::Harness;
 use egui_kittest::kittest::Queryable;
+use mpa_sim::render::RenderMode;
 use mpa_sim::rollout::episode::run_episode;
 use mpa_sim::rollout::{EpisodeJob, EpisodeRow};
 use mpa_sim::viewer::state::{ImageKind, SortColumn};
@@ -242,4 +243,86 @@ fn broken_files_show_the_file_and_the_problem() {
         panic!("error panel expected");
     };
     assert!(err.file.ends_with("results.jsonl"), "{err}");
+}
+
+#[test]
+fn render_mode_switches_the_cameras_to_splats_and_back() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, path) = record(dir.path(), "replay", SEED);
+    let cache = dir.path().join("splat-cache");
+    let mut app = ViewerApp::new(
+        &OpenTarget::Episode(path),
+        LiveOptions::default(),
+        (96, 54),
+        Settings::default(),
+    );
+    app.splat_cache_dir = cache.clone();
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app);
+    h.run();
+    assert_eq!(h.state().shown_render_mode(), Some(RenderMode::Mesh));
+    let mesh = h.state().shown_views().expect("mesh views").clone();
+    assert_eq!(mesh.cameras.len(), 6);
+
+    // M asks for splat mode: the toolbar shows a status line while the background bakes, and
+    // the cameras keep their mesh images meanwhile.
+    h.key_press(egui::Key::M);
+    h.step();
+    assert_eq!(h.state().render_mode, RenderMode::Splat);
+    assert!(
+        h.state()
+            .mode_status()
+            .is_some_and(|s| s.contains("splat background")),
+        "status: {:?}",
+        h.state().mode_status()
+    );
+    let t0 = std::time::Instant::now();
+    while h.state().shown_render_mode() != Some(RenderMode::Splat) {
+        assert!(t0.elapsed().as_secs() < 300, "no splat images after 300 s");
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+    assert_eq!(h.state().mode_status(), None);
+    h.get_by_label_contains("Splat");
+    let splat = h.state().shown_views().expect("splat views").clone();
+    assert_eq!(splat.cameras.len(), 6);
+    let splat_ms = h.state().stats.rig_ms.last().copied().unwrap_or(f64::NAN);
+    eprintln!(
+        "switch to splat (bake + first frame) {:.2} s; splat rig frame {splat_ms:.0} ms at 96x54",
+        t0.elapsed().as_secs_f64()
+    );
+    for (m, s) in mesh.cameras.iter().zip(&splat.cameras) {
+        assert_eq!(m.channel, s.channel);
+        assert_eq!((s.width, s.height), (96, 54));
+        let diff: u64 = m
+            .rgb
+            .iter()
+            .zip(&s.rgb)
+            .map(|(a, b)| u64::from(a.abs_diff(*b)))
+            .sum();
+        assert!(
+            diff as f64 / m.rgb.len() as f64 > 2.0,
+            "{}: splat RGB should differ from mesh RGB",
+            m.channel
+        );
+    }
+    // The bake went to the cache folder.
+    let plys = std::fs::read_dir(&cache)
+        .expect("cache folder")
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "ply"))
+        .count();
+    assert_eq!(plys, 1);
+
+    // The toolbar switch goes back to meshes, pixel for pixel the images of before.
+    h.get_by_label("Mesh").click();
+    h.run();
+    assert_eq!(h.state().shown_render_mode(), Some(RenderMode::Mesh));
+    assert_eq!(h.state().shown_views().expect("views"), &mesh);
+
+    h.key_press(egui::Key::H);
+    h.run();
+    h.get_by_label("M: mesh / splat background of the six cameras");
 }

@@ -55,6 +55,11 @@ pub struct ViewArgs {
     /// Do not read or write the saved window size and layout.
     #[arg(long)]
     pub no_persist: bool,
+    /// Background of the six cameras: map meshes, or 3D Gaussian splats baked from them (once
+    /// per scene, cached under `$MPA_SIM_SPLAT_CACHE` or `~/.cache/mpa-sim/splats`); M or the
+    /// toolbar switch it. The free 3D view always shows meshes.
+    #[arg(long, value_enum, default_value = "mesh")]
+    pub mode: crate::cli::render::RenderMode,
 }
 
 #[cfg(feature = "viewer")]
@@ -84,6 +89,7 @@ pub fn run(args: ViewArgs) -> anyhow::Result<()> {
         start_step: args.step,
         window_size: args.window.map(|(w, h)| [w as f32, h as f32]),
         no_persist: args.no_persist,
+        render_mode: args.mode.into(),
     })?;
     if args.print_frame_times {
         println!("{} frames", report.frames);

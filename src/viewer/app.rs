@@ -5,14 +5,22 @@
 //! switches); the timeline and the time plots at the bottom; the bird's-eye map and the metrics
 //! on the right; the six cameras in the centre laid out like the rig (front-left, front,
 //! front-right over back-left, back, back-right), with the free 3D camera below them when it is
-//! switched on. Camera images are re-rendered only when the step, the free camera or the output
-//! size changes; switching RGB/depth/semantic only re-colours the last images.
+//! switched on. Camera images are re-rendered only when the step, the free camera, the output
+//! size or the render mode changes; switching RGB/depth/semantic only re-colours the last
+//! images.
+//!
+//! Render mode (toolbar Mesh/Splat, key M, `--mode`): the six rig cameras render with the map
+//! meshes or with the scene's baked splat background (`cameras::CameraRenderer`); the free 3D
+//! camera always renders meshes. While the first switch to splat bakes (or reads the cache in
+//! `splat_cache_dir`) the toolbar shows a status line and the cameras keep their mesh images;
+//! a failure goes to the toolbar's warnings and the mode falls back to mesh.
 
-use std::time::Instant;
+use std::path::PathBuf;
+use std::time::{Duration, Instant};
 
 use egui::{Color32, RichText, TextureHandle, TextureOptions, Vec2};
 
-use super::cameras::{CameraRenderer, color_image};
+use super::cameras::{CameraRenderer, ModeStatus, color_image};
 use super::document::{Document, EpisodeDoc, LiveOptions, OpenTarget, ViewerError};
 use super::free_camera::{FreeCamMode, FreeCamera};
 use super::map_view::{MapLayer, map_ui};
@@ -22,7 +30,7 @@ use super::settings::Settings;
 use super::state::{Action, ImageKind, ResultsTable, SHORTCUTS, action_for_key};
 use super::stats::FrameStats;
 use crate::render::images::SHEET_LAYOUT;
-use crate::render::{CameraView, Views};
+use crate::render::{CameraView, RenderMode, Views, default_splat_cache_dir};
 
 /// Per-scene graphics: the map layer and the camera renderer (or why there is none).
 struct SceneGfx {
@@ -38,8 +46,8 @@ type FreeKey = (u64, usize, [i64; 4], (u32, u32));
 /// Last rendered images and their textures.
 #[derive(Default)]
 struct Shown {
-    /// (document generation, step index) of `views`.
-    rig_key: Option<(u64, usize)>,
+    /// (document generation, step index, render mode) of `views`.
+    rig_key: Option<(u64, usize, RenderMode)>,
     views: Option<Views>,
     rig_kind: Option<ImageKind>,
     rig_textures: Vec<(String, TextureHandle)>,
@@ -67,6 +75,12 @@ pub struct ViewerApp {
     pub stats: FrameStats,
     /// Render camera images (tests of pure UI logic may switch it off).
     pub render_cameras: bool,
+    /// The render mode asked for (the rig cameras follow once it is ready).
+    pub render_mode: RenderMode,
+    /// Cache of baked splat backgrounds (default: `render::default_splat_cache_dir`).
+    pub splat_cache_dir: PathBuf,
+    /// Status of a switch to splat mode in progress.
+    mode_status: Option<String>,
 }
 
 impl ViewerApp {
@@ -94,6 +108,9 @@ impl ViewerApp {
             warnings: Vec::new(),
             stats: FrameStats::default(),
             render_cameras: true,
+            render_mode: RenderMode::Mesh,
+            splat_cache_dir: default_splat_cache_dir(),
+            mode_status: None,
         }
     }
 
@@ -123,6 +140,21 @@ impl ViewerApp {
         self.shown.rig_kind
     }
 
+    /// The render mode of the camera images shown (`None` before the first render).
+    pub fn shown_render_mode(&self) -> Option<RenderMode> {
+        self.shown.rig_key.map(|(_, _, m)| m)
+    }
+
+    /// The rig camera images shown (`None` before the first render).
+    pub fn shown_views(&self) -> Option<&Views> {
+        self.shown.views.as_ref()
+    }
+
+    /// The status line of a switch to splat mode in progress.
+    pub fn mode_status(&self) -> Option<&str> {
+        self.mode_status.as_deref()
+    }
+
     /// Number of camera textures (six once the rig has rendered).
     pub fn shown_camera_count(&self) -> usize {
         self.shown.rig_textures.len()
@@ -133,6 +165,7 @@ impl ViewerApp {
         match action {
             Action::Show(kind) => self.settings.image_kind = kind,
             Action::ToggleHelp => self.show_help = !self.show_help,
+            Action::ToggleRenderMode => self.render_mode = self.render_mode.toggled(),
             _ => {
                 let Some(doc) = self.episode_mut() else {
                     return;
@@ -154,7 +187,7 @@ impl ViewerApp {
                     }
                     Action::Faster => doc.timeline.faster(),
                     Action::Slower => doc.timeline.slower(),
-                    Action::Show(_) | Action::ToggleHelp => {}
+                    Action::Show(_) | Action::ToggleHelp | Action::ToggleRenderMode => {}
                 }
             }
         }
@@ -252,6 +285,19 @@ impl ViewerApp {
                 ui.separator();
                 for kind in ImageKind::ALL {
                     ui.selectable_value(&mut self.settings.image_kind, kind, kind.label());
+                }
+                ui.separator();
+                for mode in RenderMode::ALL {
+                    let label = match mode {
+                        RenderMode::Mesh => "Mesh",
+                        RenderMode::Splat => "Splat",
+                    };
+                    ui.selectable_value(&mut self.render_mode, mode, label)
+                        .on_hover_text("Background of the six cameras (M)");
+                }
+                if let Some(status) = &self.mode_status {
+                    ui.spinner();
+                    ui.label(status);
                 }
                 ui.separator();
                 ui.checkbox(&mut self.settings.show_cameras, "Cameras");
@@ -360,9 +406,22 @@ impl ViewerApp {
             }
         };
         let ctx = ui.ctx().clone();
+        match cams.set_render_mode(self.render_mode, &self.splat_cache_dir) {
+            Ok(ModeStatus::Ready) => self.mode_status = None,
+            Ok(ModeStatus::Preparing(status)) => {
+                self.mode_status = Some(status);
+                ctx.request_repaint_after(Duration::from_millis(100));
+            }
+            Err(e) => {
+                self.warnings.push(format!("splat mode: {e}"));
+                self.render_mode = RenderMode::Mesh;
+                self.mode_status = None;
+            }
+        }
+        let mode = cams.render_mode();
         let s = &mut self.shown;
         if self.settings.show_cameras {
-            if s.rig_key != Some((self.generation, index)) {
+            if s.rig_key != Some((self.generation, index, mode)) {
                 match cams.render_rig(&step) {
                     Ok(v) => {
                         self.stats.rig_ms.push(cams.last_rig_ms);
@@ -373,7 +432,7 @@ impl ViewerApp {
                         ui.label(format!("Rendering failed: {e}"));
                     }
                 }
-                s.rig_key = Some((self.generation, index));
+                s.rig_key = Some((self.generation, index, mode));
             }
             if s.rig_kind != Some(kind)
                 && let Some(views) = &s.views

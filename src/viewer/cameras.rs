@@ -10,8 +10,19 @@
 //!
 //! The free camera has its own `Renderer` (built from a copy of the same static mesh) so that
 //! its output size and single-camera rig do not reallocate the rig renderer's targets.
+//!
+//! Render mode: the six rig cameras render through a `render::ViewRenderer` in mesh or splat
+//! mode (`set_render_mode`); the free camera always renders meshes. The first switch to splat
+//! mode gets the scene's splat background (`render::splat_background`: the cached bake, or a
+//! fresh bake written to the cache) on a background thread, so the window keeps drawing and
+//! shows a status line meanwhile; `poll_render_mode` wraps the rig's mesh renderer around it
+//! once it is there (`ViewRenderer::with_background`). The background stays in memory, so
+//! later switches are immediate.
 
 use std::collections::BTreeMap;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::sync::mpsc::{Receiver, TryRecvError};
 use std::time::Instant;
 
 use glam::{DQuat, DVec3};
@@ -21,21 +32,43 @@ use super::free_camera::FreeCamera;
 use super::state::ImageKind;
 use crate::render::actors::variant_of;
 use crate::render::scene_mesh::{StaticScene, build_static_scene};
+use crate::render::splat::SplatScene;
 use crate::render::{
-    ActorInstance, ActorMeshes, AdapterPreference, CameraView, DEFAULT_SEED, GpuContext,
-    RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M, Views, assets, create_context, images,
+    ActorInstance, ActorMeshes, AdapterPreference, BackgroundOrigin, CameraView, DEFAULT_SEED,
+    GpuContext, RenderConfig, RenderError, RenderMode, Renderer, SCENE_ROUTE_MARGIN_M, SplatSource,
+    ViewRenderer, Views, assets, create_context, images, splat_background,
 };
 use crate::rollout::RecordedStep;
 use crate::scene::{ActorClass, CameraRig, Pose, Scene};
 use crate::world::SimConfig;
 
+type Background = Result<(SplatScene, BackgroundOrigin), RenderError>;
+
+/// Where a switch of render mode stands.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ModeStatus {
+    /// The rig renders in the wanted mode.
+    Ready,
+    /// The splat background is being read or baked (a status line for the window).
+    Preparing(String),
+}
+
 /// Renders a scene's cameras for recorded steps.
 pub struct CameraRenderer {
     ctx: GpuContext,
-    rig_renderer: Renderer,
-    /// Built on first use of the free camera from `free_scene`.
+    /// `None` only while switching modes.
+    rig_renderer: Option<ViewRenderer>,
+    /// The static scene, kept to rebuild the rig's mesh renderer should a switch fail.
+    static_scene: StaticScene,
+    /// Built on first use of the free camera from `static_scene`.
     free_renderer: Option<Renderer>,
-    free_scene: Option<StaticScene>,
+    scene: Arc<Scene>,
+    /// The splat background, once read or baked.
+    background: Option<SplatScene>,
+    /// The splat background being read or baked on a background thread.
+    pending: Option<Receiver<Background>>,
+    /// Where the splat background came from (for the status line).
+    pub background_origin: Option<BackgroundOrigin>,
     config: RenderConfig,
     models: ActorMeshes,
     rig: CameraRig,
@@ -48,8 +81,9 @@ pub struct CameraRenderer {
 }
 
 impl CameraRenderer {
-    /// Build the static scene of `scene` and upload it (about a second on lavapipe).
-    pub fn new(scene: &Scene, size: (u32, u32)) -> Result<CameraRenderer, ViewerError> {
+    /// Build the static scene of `scene` and upload it (about a second on lavapipe); the rig
+    /// renders in mesh mode until `set_render_mode`.
+    pub fn new(scene: &Arc<Scene>, size: (u32, u32)) -> Result<CameraRenderer, ViewerError> {
         let what = format!("renderer for scene {}", scene.name);
         let ctx =
             create_context(AdapterPreference::Auto).map_err(|e| ViewerError::new(&what, e))?;
@@ -74,9 +108,13 @@ impl CameraRenderer {
             .collect();
         Ok(CameraRenderer {
             ctx,
-            rig_renderer,
+            rig_renderer: Some(ViewRenderer::Mesh(Box::new(rig_renderer))),
+            static_scene,
             free_renderer: None,
-            free_scene: Some(static_scene),
+            scene: scene.clone(),
+            background: None,
+            pending: None,
+            background_origin: None,
             config,
             models,
             rig: scene.rig.clone(),
@@ -84,6 +122,111 @@ impl CameraRenderer {
             size,
             last_rig_ms: 0.0,
         })
+    }
+
+    /// The mode the rig cameras render in now.
+    pub fn render_mode(&self) -> RenderMode {
+        self.rig_renderer
+            .as_ref()
+            .map_or(RenderMode::Mesh, ViewRenderer::mode)
+    }
+
+    /// Gaussians of the splat background (0 in mesh mode).
+    pub fn num_gaussians(&self) -> usize {
+        self.rig_renderer
+            .as_ref()
+            .map_or(0, ViewRenderer::num_gaussians)
+    }
+
+    /// A mesh renderer of the static scene (the rig's, or a fresh one should it be lost).
+    fn take_mesh(&mut self) -> Renderer {
+        match self.rig_renderer.take() {
+            Some(r) => r.into_mesh(),
+            None => {
+                let mut r = Renderer::from_static_scene(
+                    &self.ctx.device,
+                    &self.ctx.queue,
+                    self.static_scene.clone(),
+                    &self.config,
+                );
+                r.set_actor_meshes(&self.models);
+                r
+            }
+        }
+    }
+
+    /// Switch the rig cameras to `mode`. Mesh mode is immediate; splat mode needs the
+    /// background: the first call starts reading or baking it into `cache_dir` on a
+    /// background thread and returns `Preparing`; call `poll_render_mode` until `Ready`.
+    pub fn set_render_mode(
+        &mut self,
+        mode: RenderMode,
+        cache_dir: &std::path::Path,
+    ) -> Result<ModeStatus, ViewerError> {
+        if self.render_mode() == mode && self.rig_renderer.is_some() {
+            self.pending = None;
+            return Ok(ModeStatus::Ready);
+        }
+        if mode == RenderMode::Mesh {
+            self.pending = None;
+            let mesh = self.take_mesh();
+            self.rig_renderer = Some(ViewRenderer::Mesh(Box::new(mesh)));
+            return Ok(ModeStatus::Ready);
+        }
+        if self.background.is_none() && self.pending.is_none() {
+            let (tx, rx) = std::sync::mpsc::channel();
+            let scene = self.scene.clone();
+            let dir: PathBuf = cache_dir.to_path_buf();
+            std::thread::Builder::new()
+                .name("mpa-sim-splat-bake".into())
+                .spawn(move || {
+                    let source = SplatSource {
+                        ply: None,
+                        cache_dir: &dir,
+                        seed: DEFAULT_SEED,
+                    };
+                    // The viewer may have closed the scene meanwhile; nothing to do then.
+                    let _ = tx.send(splat_background(&scene, &source));
+                })
+                .map_err(|e| ViewerError::new("splat background", e))?;
+            self.pending = Some(rx);
+        }
+        self.poll_render_mode()
+    }
+
+    /// Finish a switch to splat mode once its background is there (see `set_render_mode`).
+    pub fn poll_render_mode(&mut self) -> Result<ModeStatus, ViewerError> {
+        let what = format!("splat background of {}", self.scene.name);
+        if let Some(rx) = &self.pending {
+            match rx.try_recv() {
+                Ok(result) => {
+                    self.pending = None;
+                    let (splats, origin) = result.map_err(|e| ViewerError::new(&what, e))?;
+                    self.background = Some(splats);
+                    self.background_origin = Some(origin);
+                }
+                Err(TryRecvError::Empty) => {
+                    return Ok(ModeStatus::Preparing(format!(
+                        "Preparing the {what} (baked once, then read from the cache)..."
+                    )));
+                }
+                Err(TryRecvError::Disconnected) => {
+                    self.pending = None;
+                    return Err(ViewerError::new(&what, "the baking thread stopped"));
+                }
+            }
+        }
+        if self.background.is_none()
+            || (self.render_mode() == RenderMode::Splat && self.rig_renderer.is_some())
+        {
+            // No switch was asked for, or it is done.
+            return Ok(ModeStatus::Ready);
+        }
+        let mesh = self.take_mesh();
+        let r = ViewRenderer::with_background(mesh, RenderMode::Splat, self.background.as_ref())
+            .map_err(|e| ViewerError::new(&what, e))?;
+        self.rig_renderer = Some(r);
+        Ok(ModeStatus::Ready)
     }
 
     /// The adapter the images are rendered on.
@@ -121,8 +264,16 @@ impl CameraRenderer {
             rotation: DQuat::from_rotation_z(step.ego.yaw),
         };
         let actors = self.actors(step);
-        let views = self
+        if self.rig_renderer.is_none() {
+            // A failed switch lost the renderer: back to mesh mode.
+            let mesh = self.take_mesh();
+            self.rig_renderer = Some(ViewRenderer::Mesh(Box::new(mesh)));
+        }
+        let renderer = self
             .rig_renderer
+            .as_mut()
+            .ok_or_else(|| ViewerError::new("renderer", "rig renderer missing"))?;
+        let views = renderer
             .render_views(&ego, &actors, &self.rig, self.size)
             .map_err(|e| ViewerError::new("renderer", e))?;
         self.last_rig_ms = t.elapsed().as_secs_f64() * 1e3;
@@ -137,12 +288,12 @@ impl CameraRenderer {
         size: (u32, u32),
     ) -> Result<CameraView, ViewerError> {
         if self.free_renderer.is_none() {
-            let scene = self
-                .free_scene
-                .take()
-                .ok_or_else(|| ViewerError::new("renderer", "free-camera scene already used"))?;
-            let mut r =
-                Renderer::from_static_scene(&self.ctx.device, &self.ctx.queue, scene, &self.config);
+            let mut r = Renderer::from_static_scene(
+                &self.ctx.device,
+                &self.ctx.queue,
+                self.static_scene.clone(),
+                &self.config,
+            );
             r.set_actor_meshes(&self.models);
             self.free_renderer = Some(r);
         }

@@ -6,8 +6,8 @@
 //! Layers: `state` (timeline, markers, results sorting, shortcuts) and `settings` (persisted
 //! layout) are plain structs tested without a window; `document` opens what the user asked
 //! for and turns every failure into a `ViewerError` shown in the window; `cameras` renders the
-//! six rig cameras and the free camera (`free_camera`) offscreen with `render::Renderer` and
-//! hands back pixels; `app::ViewerApp::ui` draws everything into one `egui::Ui` (so headless
+//! six rig cameras (mesh or splat mode, `render::ViewRenderer`) and the free camera
+//! (`free_camera`, meshes) offscreen and hands back pixels; `app::ViewerApp::ui` draws everything into one `egui::Ui` (so headless
 //! tests drive the same code as the window); this file runs it in an eframe window (wgpu
 //! painter, X11) and handles `--screenshot`, `--quit-after-frames` and `--print-frame-times`.
 
@@ -53,6 +53,8 @@ pub struct WindowOptions {
     pub window_size: Option<[f32; 2]>,
     /// Do not read or write the persisted settings.
     pub no_persist: bool,
+    /// Background of the six rig cameras at start (M or the toolbar switch it).
+    pub render_mode: crate::render::RenderMode,
 }
 
 /// Frames to wait before the screenshot when only `--screenshot` is given.
@@ -189,6 +191,7 @@ pub fn run_window(options: WindowOptions) -> Result<RunReport, ViewerError> {
         settings,
     );
     app.warnings.extend(warning);
+    app.render_mode = options.render_mode;
     if let Some(doc) = app.episode_mut() {
         doc.timeline.playing = options.play;
         if let Some(speed) = options.speed {

@@ -1,6 +1,7 @@
 //! The viewer's UI state and logic as plain structs, testable without a window: the timeline
 //! (current step, play/pause, speed), timeline markers, the image kind shown by the camera
-//! panels, the sortable results table and the keyboard shortcuts.
+//! panels, the sortable results table and the keyboard shortcuts (including M, the mesh/splat
+//! render-mode switch).
 //!
 //! Playing advances the timeline by `speed` decision steps per `decision_dt_secs` of wall time
 //! (`Timeline::advance` accumulates frame times and returns how many steps are due), so at 1x an
@@ -332,6 +333,8 @@ pub enum Action {
     Slower,
     Show(ImageKind),
     ToggleHelp,
+    /// Switch the rig cameras between mesh and splat backgrounds.
+    ToggleRenderMode,
 }
 
 /// Keyboard shortcuts: key, action, text for the help overlay.
@@ -368,6 +371,11 @@ pub const SHORTCUTS: &[(egui::Key, Action, &str)] = &[
         egui::Key::Num3,
         Action::Show(ImageKind::Semantic),
         "3: semantic cameras",
+    ),
+    (
+        egui::Key::M,
+        Action::ToggleRenderMode,
+        "M: mesh / splat background of the six cameras",
     ),
     (egui::Key::H, Action::ToggleHelp, "H: this help"),
     (egui::Key::F1, Action::ToggleHelp, "F1: this help"),
@@ -521,6 +529,7 @@ mod tests {
             Some(Action::Show(ImageKind::Depth))
         );
         assert_eq!(action_for_key(egui::Key::F1), Some(Action::ToggleHelp));
+        assert_eq!(action_for_key(egui::Key::M), Some(Action::ToggleRenderMode));
         assert_eq!(action_for_key(egui::Key::Q), None);
     }
 }
