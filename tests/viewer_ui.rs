@@ -288,7 +288,12 @@ fn render_mode_switches_the_cameras_to_splats_and_back() {
     h.get_by_label_contains("Splat");
     let splat = h.state().shown_views().expect("splat views").clone();
     assert_eq!(splat.cameras.len(), 6);
-    let splat_ms = h.state().stats.rig_ms.last().copied().unwrap_or(f64::NAN);
+    assert_eq!(
+        h.state().stats.splat_rig_ms.len(),
+        1,
+        "one splat-mode render"
+    );
+    let splat_ms = h.state().stats.splat_rig_ms[0];
     eprintln!(
         "switch to splat (bake + first frame) {:.2} s; splat rig frame {splat_ms:.0} ms at 96x54",
         t0.elapsed().as_secs_f64()

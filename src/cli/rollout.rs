@@ -90,6 +90,7 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         "jobs_total": all.len(),
         "jobs_in_shard": jobs.len(),
         "record": !args.no_record,
+        "render_mode": mpa_sim::render::RenderMode::from(args.render_mode).as_str(),
     });
     let options = BatchOptions {
         out_dir: args.out.clone(),

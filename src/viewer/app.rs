@@ -424,7 +424,10 @@ impl ViewerApp {
             if s.rig_key != Some((self.generation, index, mode)) {
                 match cams.render_rig(&step) {
                     Ok(v) => {
-                        self.stats.rig_ms.push(cams.last_rig_ms);
+                        match mode {
+                            RenderMode::Mesh => self.stats.rig_ms.push(cams.last_rig_ms),
+                            RenderMode::Splat => self.stats.splat_rig_ms.push(cams.last_rig_ms),
+                        }
                         s.views = Some(v);
                         s.rig_kind = None;
                     }

@@ -6,8 +6,10 @@
 pub struct FrameStats {
     /// Milliseconds spent in `ViewerApp::ui` per frame (UI + any camera rendering).
     pub ui_ms: Vec<f64>,
-    /// Milliseconds of the six-camera render + readback, for frames that rendered.
+    /// Milliseconds of the six-camera render + readback, for frames that rendered (mesh mode).
     pub rig_ms: Vec<f64>,
+    /// The same in splat mode.
+    pub splat_rig_ms: Vec<f64>,
     /// Milliseconds between the starts of consecutive frames in the window (UI, cameras,
     /// egui painting and presenting), while frames are requested back to back.
     pub interval_ms: Vec<f64>,
@@ -32,12 +34,20 @@ impl FrameStats {
     }
 
     pub fn summary(&self) -> String {
-        format!(
+        let mut s = format!(
             "{}\n{}\n{}",
             Self::describe("frame interval (whole frame)", &self.interval_ms),
             Self::describe("ui + cameras per frame", &self.ui_ms),
             Self::describe("six-camera render + readback", &self.rig_ms)
-        )
+        );
+        if !self.splat_rig_ms.is_empty() {
+            s.push('\n');
+            s.push_str(&Self::describe(
+                "six-camera render + readback, splat mode",
+                &self.splat_rig_ms,
+            ));
+        }
+        s
     }
 }
 
