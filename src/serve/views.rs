@@ -125,6 +125,7 @@ pub fn view_source(options: &ViewOptions) -> Result<Box<dyn ViewSource>, ViewErr
         Ok(Box::new(RenderedViews::with_mode(
             options.size,
             options.render_mode,
+            None,
         )?))
     }
 }
@@ -139,17 +140,19 @@ pub struct RenderedViews {
 
 impl RenderedViews {
     pub fn new(size: ImageSize) -> Result<RenderedViews, ViewError> {
-        RenderedViews::with_mode(size, crate::render::RenderMode::Mesh)
+        RenderedViews::with_mode(size, crate::render::RenderMode::Mesh, None)
     }
 
-    /// Rendering in `mode` (splat backgrounds cached in `render::default_splat_cache_dir`).
+    /// Rendering in `mode`, splat backgrounds cached in `splat_cache_dir` (default:
+    /// `render::default_splat_cache_dir`).
     pub fn with_mode(
         size: ImageSize,
         mode: crate::render::RenderMode,
+        splat_cache_dir: Option<std::path::PathBuf>,
     ) -> Result<RenderedViews, ViewError> {
         let local = crate::render::LocalViews::new(crate::render::AdapterPreference::Auto)
             .map_err(|e| ViewError::Render(e.to_string()))?
-            .with_render_mode(mode, None);
+            .with_render_mode(mode, splat_cache_dir);
         Ok(RenderedViews { size, local })
     }
 }
