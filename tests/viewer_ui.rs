@@ -331,3 +331,50 @@ fn render_mode_switches_the_cameras_to_splats_and_back() {
     h.run();
     h.get_by_label("M: mesh / splat background of the six cameras");
 }
+
+#[test]
+fn a_failed_splat_bake_shows_the_error_and_stays_in_mesh_mode() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let (_, path) = record(dir.path(), "replay", SEED);
+    // The cache "folder" lies under a regular file, so writing the bake fails.
+    let blocker = dir.path().join("not-a-dir");
+    std::fs::write(&blocker, "x").expect("write");
+    let mut app = ViewerApp::new(
+        &OpenTarget::Episode(path),
+        LiveOptions::default(),
+        (96, 54),
+        Settings::default(),
+    );
+    app.splat_cache_dir = blocker.join("splats");
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app);
+    h.run();
+    h.get_by_label("Splat").click();
+    h.step();
+    let t0 = std::time::Instant::now();
+    while h.state().mode_status().is_some() {
+        assert!(
+            t0.elapsed().as_secs() < 300,
+            "bake still running after 300 s"
+        );
+        std::thread::sleep(std::time::Duration::from_millis(20));
+        h.step();
+    }
+    h.run();
+    assert_eq!(
+        h.state().render_mode,
+        RenderMode::Mesh,
+        "falls back to mesh"
+    );
+    assert_eq!(h.state().shown_render_mode(), Some(RenderMode::Mesh));
+    let warning = h
+        .state()
+        .warnings
+        .iter()
+        .find(|w| w.starts_with("splat mode:"))
+        .expect("the failure is reported")
+        .clone();
+    assert!(warning.contains("not-a-dir"), "{warning}");
+    h.get_by_label(&warning);
+}
