@@ -15,6 +15,7 @@ pub mod scenario;
 pub mod scenes;
 mod serve;
 mod synth;
+mod train;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -53,6 +54,9 @@ pub enum Command {
     Assets(assets::AssetsCommand),
     /// Serve split scenes or scenario files to a remote agent over the HUGSIM protocol.
     Serve(serve::ServeArgs),
+    /// Train learned agents (the camera-based base policy).
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -101,5 +105,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Scenario(c) => scenario::run(c),
         Command::Assets(c) => assets::run(c),
         Command::Serve(args) => serve::run(args),
+        Command::Train(c) => train::run(c),
     }
 }
