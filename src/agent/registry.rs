@@ -62,15 +62,13 @@ mod tests {
     #[test]
     fn every_entry_creates_an_agent_of_its_name() {
         for n in names() {
-            if n == "base"
-                && !shipped_dir()
-                    .join(super::super::base::WEIGHTS_FILE)
-                    .exists()
-            {
-                continue;
-            }
             assert_eq!(create(n).unwrap().name(), n);
         }
+        let err = create("base:/nonexistent/weights").err().unwrap();
+        assert!(
+            err.to_string().contains("/nonexistent/weights/config.json"),
+            "{err}"
+        );
         let err = create("nope").err().unwrap();
         assert!(err.to_string().contains("replay, expert"));
     }

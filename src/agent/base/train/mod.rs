@@ -119,7 +119,13 @@ pub fn samples_for(
     }
     let views = views.as_mut().expect("set just above");
     let bar = progress_bar(progress, params.scenes.len(), &format!("render {what}"));
-    let samples = dataset::generate(params, views, &mut |_| bar.inc(1))?;
+    let total = params.scenes.len();
+    let samples = dataset::generate(params, views, &mut |i| {
+        bar.inc(1);
+        if progress && bar.is_hidden() && ((i + 1) % 10 == 0 || i + 1 == total) {
+            eprintln!("render {what}: {}/{total} scenes", i + 1);
+        }
+    })?;
     bar.finish_and_clear();
     cache::save(&path, params, &samples)?;
     if progress {
@@ -297,12 +303,18 @@ pub fn run(opts: &TrainOptions) -> Result<TrainReport, BaseError> {
         val_pred = predict_all(config, &eval, &val_params, &val, opts.batch_size);
         val_l1.push(mean_l1(&val_pred, &val.labels));
         if opts.progress {
-            bar.println(format!(
+            let line = format!(
                 "epoch {:>3}: train L1 {:.3} m, validation L1 {:.3} m",
                 epoch + 1,
                 train_l1[epoch],
                 val_l1[epoch]
-            ));
+            );
+            // A bar without a terminal (logs, CI) draws nothing, its println included.
+            if bar.is_hidden() {
+                eprintln!("{line}");
+            } else {
+                bar.println(line);
+            }
         }
     }
     bar.finish_and_clear();
