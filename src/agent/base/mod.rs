@@ -89,17 +89,26 @@ impl BasePolicy {
     pub fn load(dir: &Path) -> Result<BasePolicy, BaseError> {
         let config = BaseConfig::load(&dir.join(CONFIG_FILE))?;
         let tensors = weights::load(&dir.join(WEIGHTS_FILE), &config)?;
-        Ok(BasePolicy::from_tensors(config, &tensors))
+        BasePolicy::from_tensors(config, &tensors)
     }
 
-    pub fn from_tensors(config: BaseConfig, tensors: &model::NamedTensors) -> BasePolicy {
+    /// A policy from in-memory parameters (checked against the config's specs).
+    pub fn from_tensors(
+        config: BaseConfig,
+        tensors: &model::NamedTensors,
+    ) -> Result<BasePolicy, BaseError> {
+        config.validate().map_err(|message| BaseError::Config {
+            file: "<in memory>".into(),
+            message,
+        })?;
+        weights::check_tensors(&config, tensors, "<in memory>")?;
         let device = cpu_device();
         let net = BaseNet::from_tensors(&config, tensors, &device);
-        BasePolicy {
+        Ok(BasePolicy {
             config,
             net,
             device,
-        }
+        })
     }
 
     /// The views this policy reads.
@@ -263,7 +272,8 @@ mod tests {
     #[test]
     fn inference_is_deterministic_and_shaped() {
         let config = BaseConfig::tiny();
-        let policy = BasePolicy::from_tensors(config.clone(), &model::init_tensors(&config, 5));
+        let policy = BasePolicy::from_tensors(config.clone(), &model::init_tensors(&config, 5))
+            .expect("policy");
         let v = views(&config);
         let a = policy.infer(&v, &ego()).expect("infer");
         let b = policy.infer(&v, &ego()).expect("infer");
@@ -276,7 +286,8 @@ mod tests {
     #[test]
     fn wrong_views_are_rejected_with_the_reason() {
         let config = BaseConfig::tiny();
-        let policy = BasePolicy::from_tensors(config.clone(), &model::init_tensors(&config, 5));
+        let policy = BasePolicy::from_tensors(config.clone(), &model::init_tensors(&config, 5))
+            .expect("policy");
         let mut v = views(&config);
         v.cameras.swap(0, 1);
         let e = policy.infer(&v, &ego()).unwrap_err().to_string();
@@ -285,6 +296,17 @@ mod tests {
         v.cameras[2].width += 1;
         let e = policy.infer(&v, &ego()).unwrap_err().to_string();
         assert!(e.contains("CAM_FRONT_RIGHT"), "{e}");
+    }
+
+    #[test]
+    fn in_memory_tensors_are_checked() {
+        let config = BaseConfig::tiny();
+        let mut t = model::init_tensors(&config, 5);
+        t.get_mut("head.fc2.bias").expect("bias").pop();
+        let e = BasePolicy::from_tensors(config, &t)
+            .unwrap_err()
+            .to_string();
+        assert!(e.contains("head.fc2.bias"), "{e}");
     }
 
     #[test]

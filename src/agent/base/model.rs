@@ -135,7 +135,8 @@ fn tensor<const D: usize>(values: &[f32], shape: &[usize], device: &Device) -> T
 
 impl BaseNet {
     /// Build the network from named tensors. The caller checks names and sizes first
-    /// (`weights::check_tensors`); a missing name here is a programming error.
+    /// (`weights::check_tensors`, done by `weights::load` and `BasePolicy::from_tensors`); a
+    /// missing name here is a programming error.
     pub fn from_tensors(config: &BaseConfig, tensors: &NamedTensors, device: &Device) -> BaseNet {
         let specs = param_specs(config);
         let get = |name: &str| -> (&[f32], &[usize]) {

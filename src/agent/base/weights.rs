@@ -12,9 +12,54 @@ use super::BaseError;
 use super::config::BaseConfig;
 use super::model::{NamedTensors, param_specs};
 
+/// Check that `tensors` hold exactly the parameters of `config` with the right sizes
+/// (`file` names their origin in errors).
+pub fn check_tensors(
+    config: &BaseConfig,
+    tensors: &NamedTensors,
+    file: &str,
+) -> Result<(), BaseError> {
+    let specs = param_specs(config);
+    for spec in &specs {
+        let want: usize = spec.shape.iter().product();
+        match tensors.get(&spec.name) {
+            None => {
+                return Err(BaseError::Tensor {
+                    file: file.to_string(),
+                    tensor: spec.name.clone(),
+                    message: "missing (the config expects it)".into(),
+                });
+            }
+            Some(v) if v.len() != want => {
+                return Err(BaseError::Tensor {
+                    file: file.to_string(),
+                    tensor: spec.name.clone(),
+                    message: format!(
+                        "expected {want} values (shape {:?}), got {}",
+                        spec.shape,
+                        v.len()
+                    ),
+                });
+            }
+            Some(_) => {}
+        }
+    }
+    if let Some(extra) = tensors
+        .keys()
+        .find(|k| !specs.iter().any(|s| &s.name == *k))
+    {
+        return Err(BaseError::Weights {
+            file: file.to_string(),
+            message: format!("tensor `{extra}` is not in this config"),
+        });
+    }
+    Ok(())
+}
+
 /// Write `tensors` (which must match `config`'s specs) to `path`.
 pub fn save(path: &Path, config: &BaseConfig, tensors: &NamedTensors) -> Result<(), BaseError> {
     let file = path.display().to_string();
+    check_tensors(config, tensors, &file)?;
     let specs = param_specs(config);
     let mut bytes_by_name = Vec::with_capacity(specs.len());
     for spec in &specs {

@@ -22,7 +22,7 @@ use serde::{Deserialize, Serialize};
 
 use super::super::BaseError;
 use super::super::config::{BaseConfig, PLAN_LEN};
-use super::super::input::EgoInput;
+use super::super::input::{EgoInput, route_point_at};
 use crate::agent::{Command, Plan};
 use crate::geometry::Pose2;
 use crate::render::{FrameRequest, LocalViews, ViewRequest, world_views};
@@ -214,7 +214,7 @@ pub fn generate(
                         .map(|&q| offset.inverse_transform_point(q))
                         .collect();
                     for t in params.target_point_distances_m.iter() {
-                        let q = super::super::input::route_point_at(&route, *t);
+                        let q = route_point_at(&route, *t);
                         out.targets.extend([q.x as f32, q.y as f32]);
                     }
                     for f in future {
