@@ -3,8 +3,10 @@
 //! the Observation for experts and data generation.
 //!
 //! Built-in agents live in one table (`registry`): `replay` (drives the logged ego track) and
-//! `expert` (privileged route following with IDM-like speed control).
+//! `expert` (privileged route following with IDM-like speed control), and the learned
+//! camera policy `base` (`base`).
 
+pub mod base;
 pub mod expert;
 pub mod observation;
 pub mod registry;

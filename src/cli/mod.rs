@@ -18,6 +18,7 @@ pub mod scenes;
 mod serve;
 mod synth;
 mod view;
+mod train;
 
 #[derive(Debug, Parser)]
 #[command(
@@ -59,6 +60,9 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Interactive viewer: run a scene or scenario live, play back an episode, browse results.
     View(view::ViewArgs),
+    /// Train learned agents (the camera-based base policy).
+    #[command(subcommand)]
+    Train(train::TrainCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -108,5 +112,6 @@ pub fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Assets(c) => assets::run(c),
         Command::Serve(args) => serve::run(args),
         Command::View(args) => view::run(args),
+        Command::Train(c) => train::run(c),
     }
 }
