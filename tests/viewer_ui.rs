@@ -131,6 +131,35 @@ fn live_scene_plays_and_steps() {
 }
 
 #[test]
+fn the_camera_agent_drives_live_with_rendered_views() {
+    let live = LiveOptions {
+        agent: "base".into(),
+        ..LiveOptions::default()
+    };
+    let app = ViewerApp::new(
+        &OpenTarget::Scene(SCENE.into()),
+        live,
+        (96, 54),
+        Settings::default(),
+    );
+    let mut h = Harness::builder()
+        .with_size(Vec2::new(1400.0, 900.0))
+        .build_ui_state(|ui, app: &mut ViewerApp| app.ui(ui), app);
+    h.run();
+    h.get_by_label_contains("agent base");
+    h.get_by_label("Step forward").click();
+    h.run();
+    let doc = h
+        .state()
+        .episode()
+        .expect("live base episode, not an error panel");
+    assert_eq!(doc.steps.len(), 2);
+    // The learned policy moved the car along its own plan.
+    let (a, b) = (&doc.steps[0].ego, &doc.steps[1].ego);
+    assert!(a.x != b.x || a.y != b.y, "the ego did not move");
+}
+
+#[test]
 fn live_scenario_file_opens_with_its_scenario() {
     let file = mpa_sim::scene::registry::shipped_scenario("side-cut-in-0003");
     let mut h = harness(&OpenTarget::Scenario(file.clone()), false);

@@ -1,6 +1,7 @@
 //! `mpa-sim demo`: the README's main job on the shipped data. Validates the shipped scenes,
-//! splits and scenarios, then runs a short closed-loop batch (the `expert` and `replay` agents
-//! on the in-domain and unseen test splits and on every safety-critical scenario), writes the
+//! splits and scenarios, then runs a short closed-loop batch (the learned camera agent `base`,
+//! rendering its views every tick, beside the `expert` and `replay` references, on the in-domain
+//! and unseen test splits and on every safety-critical scenario), writes the
 //! results directory and prints the headline table. Resumable like any rollout.
 
 use std::path::PathBuf;
@@ -30,12 +31,12 @@ pub fn run(args: DemoArgs) -> anyhow::Result<()> {
     scenes::validate_all()?;
 
     println!(
-        "\n== 2/3 closed-loop rollouts: expert and replay, nominal test splits + safety-critical scenarios"
+        "\n== 2/3 closed-loop rollouts: base (cameras), expert and replay; nominal test splits + safety-critical scenarios"
     );
     rollout::run(RolloutArgs {
         split: vec!["test_in_domain".into(), "test_unseen".into()],
         scenario: vec![mpa_sim::scene::registry::scenarios_dir()],
-        agent: vec!["expert".into(), "replay".into()],
+        agent: vec!["base".into(), "expert".into(), "replay".into()],
         seeds: args.seeds,
         first_seed: 0,
         jobs: args.jobs,

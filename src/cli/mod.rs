@@ -17,8 +17,8 @@ pub mod scenario;
 pub mod scenes;
 mod serve;
 mod synth;
-mod view;
 mod train;
+mod view;
 
 #[derive(Debug, Parser)]
 #[command(

@@ -199,6 +199,11 @@ impl EpisodeLoop {
         self
     }
 
+    /// Whether the agent reads camera views (then a view provider is needed).
+    pub fn wants_views(&self) -> bool {
+        self.view_request.is_some()
+    }
+
     /// The views rendered for the agent's last decision (shared, not copied).
     pub fn last_views(&self) -> Option<&Arc<Views>> {
         self.last_views.as_ref()

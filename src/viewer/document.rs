@@ -212,6 +212,13 @@ impl EpisodeDoc {
         let scenario = resolve_job(&job, &source).map_err(|e| ViewerError::new(&what, e))?;
         let mut episode = EpisodeLoop::new(&job, &scenario, &SimConfig::default())
             .map_err(|e| ViewerError::new(&what, e))?;
+        if episode.wants_views() {
+            // Camera agents (e.g. `base`) get their views from a renderer of their own, at
+            // the size and cameras they ask for (the panel's images are rendered separately).
+            let views = crate::render::LocalViews::new(crate::render::AdapterPreference::Auto)
+                .map_err(|e| ViewerError::new(format!("renderer for agent {}", job.agent), e))?;
+            episode.set_view_provider(Box::new(views));
+        }
         let scene = episode.world().scene().clone();
         let route = episode.world().route().points().to_vec();
         let mut dt = SimConfig::default().time.decision_dt_secs;
