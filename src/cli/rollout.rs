@@ -92,9 +92,32 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         "record": !args.no_record,
         "render_mode": mpa_sim::render::RenderMode::from(args.render_mode).as_str(),
     });
+    // Agents that read cameras get views from one render thread shared by the workers.
+    let mut wants_views = Vec::new();
+    for name in &args.agent {
+        if mpa_sim::agent::registry::create(name)?
+            .view_request()
+            .is_some()
+        {
+            wants_views.push(name.as_str());
+        }
+    }
+    // Camera agents with `--jobs 0`: one worker. Measured on the 2-core lavapipe machine, two
+    // workers sharing the render thread ran the `base` test splits 4x slower than one (28 s vs
+    // 7 s for the same 830 decisions): burn's CPU inference and lavapipe's raster threads
+    // oversubscribe the cores. An explicit `--jobs N` is honoured.
+    let jobs_parallel = if args.jobs == 0 && !wants_views.is_empty() {
+        eprintln!(
+            "camera agents ({}): one worker (pass --jobs N to override)",
+            wants_views.join(", ")
+        );
+        1
+    } else {
+        args.jobs
+    };
     let options = BatchOptions {
         out_dir: args.out.clone(),
-        jobs_parallel: args.jobs,
+        jobs_parallel,
         progress: !args.no_progress,
         record: !args.no_record,
         run_config,
@@ -112,16 +135,6 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
         plan.report.already_done,
         plan.todo.len()
     );
-    // Agents that read cameras get views from one render thread shared by the workers.
-    let mut wants_views = Vec::new();
-    for name in &args.agent {
-        if mpa_sim::agent::registry::create(name)?
-            .view_request()
-            .is_some()
-        {
-            wants_views.push(name.as_str());
-        }
-    }
     let service = if wants_views.is_empty() || plan.todo.is_empty() {
         None
     } else {
