@@ -104,8 +104,8 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     }
     // Camera agents with `--jobs 0`: one worker. Measured on the 2-core lavapipe machine, two
     // workers sharing the render thread ran the `base` test splits 4x slower than one (28 s vs
-    // 7 s for the same 830 decisions): burn's CPU inference and lavapipe's raster threads
-    // oversubscribe the cores. An explicit `--jobs N` is honoured.
+    // 7 s for the same 830 decisions; cause not yet found, suspected contention between
+    // burn's parallel CPU inference and lavapipe's raster threads). `--jobs N` is honoured.
     let jobs_parallel = if args.jobs == 0 && !wants_views.is_empty() {
         eprintln!(
             "camera agents ({}): one worker (pass --jobs N to override)",
