@@ -138,6 +138,44 @@ impl Renderer {
             .collect())
     }
 
+    /// `prepare_frame`, then one encoder that draws every camera of `rig` into its targets:
+    /// the whole scene, or (`static_scene` false) the actors and sky only. Shared by
+    /// `render_views` (which adds the readback copies) and `draw_actor_layers`.
+    fn encode_frame(
+        &mut self,
+        ego_pose: &Pose,
+        actors: &[ActorInstance],
+        rig: &CameraRig,
+        size: (u32, u32),
+        static_scene: bool,
+    ) -> Result<(Vec<ViewCamera>, wgpu::CommandEncoder), RenderError> {
+        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
+        let frame = self
+            .frame
+            .as_ref()
+            .expect("frame resources were just ensured");
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some(if static_scene {
+                    "render_views"
+                } else {
+                    "actor layers"
+                }),
+            });
+        for (i, v) in views.iter().enumerate() {
+            let u = v.uniform(&self.lighting);
+            self.cameras[i].write(&self.queue, &u);
+            self.draw_parts(
+                &mut encoder,
+                &frame.targets[i].views(),
+                &self.cameras[i],
+                static_scene,
+            );
+        }
+        Ok((views, encoder))
+    }
+
     /// Draw the actors and the sky only (no static scene) for every camera of `rig` into this
     /// renderer's per-camera targets, in one submission, without reading them back; the
     /// targets (`frame_targets`) are then the mesh layers of a splat pass.
@@ -148,26 +186,7 @@ impl Renderer {
         rig: &CameraRig,
         size: (u32, u32),
     ) -> Result<Vec<ViewCamera>, RenderError> {
-        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
-        let frame = self
-            .frame
-            .as_ref()
-            .expect("frame resources were just ensured");
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("actor layers"),
-            });
-        for (i, v) in views.iter().enumerate() {
-            let u = v.uniform(&self.lighting);
-            self.cameras[i].write(&self.queue, &u);
-            self.draw_parts(
-                &mut encoder,
-                &frame.targets[i].views(),
-                &self.cameras[i],
-                false,
-            );
-        }
+        let (views, encoder) = self.encode_frame(ego_pose, actors, rig, size, false)?;
         self.queue.submit([encoder.finish()]);
         Ok(views)
     }
@@ -187,22 +206,12 @@ impl Renderer {
         size: (u32, u32),
     ) -> Result<Views, RenderError> {
         let (w, h) = size;
-        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
+        let (views, mut encoder) = self.encode_frame(ego_pose, actors, rig, size, true)?;
         let frame = self
             .frame
             .as_ref()
             .expect("frame resources were just ensured");
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("render_views"),
-            });
-        for (i, v) in views.iter().enumerate() {
-            let u = v.uniform(&self.lighting);
-            self.cameras[i].write(&self.queue, &u);
-            let t = &frame.targets[i];
-            self.draw(&mut encoder, &t.views(), &self.cameras[i]);
-            let o = frame.offsets[i];
+        for (t, o) in frame.targets.iter().zip(&frame.offsets) {
             copy(&mut encoder, &t.color, &frame.staging, o[0], 4, w, h);
             copy(&mut encoder, &t.depth_m, &frame.staging, o[1], 4, w, h);
             copy(&mut encoder, &t.semantic, &frame.staging, o[2], 1, w, h);
