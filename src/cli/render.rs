@@ -119,16 +119,22 @@ pub fn mesh_renderer(
     Ok(scene_mesh_renderer(ctx, scene, seed, &models)?)
 }
 
-/// A renderer for `mode` on a fresh device (`ViewRenderer::for_scene`, placement seed
-/// `splats.seed`); returns it with the adapter's description.
-pub fn view_renderer(
-    scene: &Scene,
-    mode: RenderMode,
-    assets_dir: Option<&Path>,
-    splats: &SplatSource,
-) -> anyhow::Result<(ViewRenderer, String)> {
+/// The renderer the render arguments ask for (`--mode`, `--splats`, `--cache` or
+/// `<out>/splat_cache`, `--seed`, `--assets`) on a fresh device (`ViewRenderer::for_scene`),
+/// for a scene's frame and a recorded episode alike; returns it with the adapter's description.
+pub fn view_renderer(scene: &Scene, args: &RenderArgs) -> anyhow::Result<(ViewRenderer, String)> {
+    let mode = args.mode;
+    let cache_dir = args
+        .cache
+        .clone()
+        .unwrap_or_else(|| args.out.join("splat_cache"));
+    let splats = &SplatSource {
+        ply: args.splats.as_deref(),
+        cache_dir: &cache_dir,
+        seed: args.seed,
+    };
     let ctx = create_context(AdapterPreference::Auto)?;
-    let models = actor_meshes(assets_dir)?;
+    let models = actor_meshes(args.assets.as_deref())?;
     let t0 = Instant::now();
     let (r, origin) = ViewRenderer::for_scene(&ctx, scene, mode.into(), &models, splats)
         .with_context(|| match splats.ply {
@@ -164,17 +170,7 @@ pub fn run(args: &RenderArgs) -> anyhow::Result<()> {
             scene.duration_secs()
         );
     };
-    let cache_dir = args
-        .cache
-        .clone()
-        .unwrap_or_else(|| args.out.join("splat_cache"));
-    let source = SplatSource {
-        ply: args.splats.as_deref(),
-        cache_dir: &cache_dir,
-        seed: args.seed,
-    };
-    let (mut renderer, adapter) =
-        view_renderer(&scene, args.mode, args.assets.as_deref(), &source)?;
+    let (mut renderer, adapter) = view_renderer(&scene, args)?;
     let actors = scene_actors_at(&scene, t_us);
     let size = args.size.unwrap_or((800, 450));
     let views = renderer.render_views(&ego, &actors, &scene.rig, size)?;

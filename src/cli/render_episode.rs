@@ -18,7 +18,6 @@ use mpa_sim::render::world_views::recorded_step_inputs;
 use mpa_sim::rollout::recording::EpisodeRecording;
 
 use super::render::{RenderArgs, load, view_renderer};
-use mpa_sim::render::SplatSource;
 
 /// Default size per camera for episodes (a GIF of 800x450 sheets is large and slow to encode).
 pub const EPISODE_SIZE: (u32, u32) = (400, 225);
@@ -54,17 +53,7 @@ pub fn run(args: &RenderArgs, file: &Path) -> anyhow::Result<()> {
         );
     }
 
-    let cache_dir = args
-        .cache
-        .clone()
-        .unwrap_or_else(|| args.out.join("splat_cache"));
-    let source = SplatSource {
-        ply: args.splats.as_deref(),
-        cache_dir: &cache_dir,
-        seed: args.seed,
-    };
-    let (mut renderer, adapter) =
-        view_renderer(&scene, args.mode, args.assets.as_deref(), &source)?;
+    let (mut renderer, adapter) = view_renderer(&scene, args)?;
     let frames_dir = args.out.join("frames");
     std::fs::create_dir_all(&frames_dir)
         .with_context(|| format!("creating {}", frames_dir.display()))?;
