@@ -6,21 +6,41 @@
 use std::sync::{Arc, Mutex};
 
 use mpa_sim::agent::{Agent, AgentError, Observation, Plan, ViewRequest, registry};
-use mpa_sim::render::{AdapterPreference, LocalViews, RenderMode, RenderService, ViewProvider};
+use mpa_sim::render::{
+    AdapterPreference, LocalViews, RenderMode, RenderService, ViewProvider, Views,
+};
 use mpa_sim::rollout::EpisodeJob;
 use mpa_sim::rollout::episode::{EpisodeLoop, SceneSource, resolve_job, run_episode_views};
 use mpa_sim::world::SimConfig;
 
-/// The expert's plans, plus a look at the front cameras; it records a checksum per tick.
-/// (cameras, width, height, RGB checksum) per decision tick.
-type Seen = Arc<Mutex<Vec<(usize, u32, u32, u64)>>>;
+/// Every views the agent was given, in decision order.
+type Seen = Arc<Mutex<Vec<Arc<Views>>>>;
 
-struct LookingExpert {
+/// The expert's plans, looking through the cameras of `request` and keeping every views it
+/// was given; no views is an error.
+struct ViewingExpert {
     inner: Box<dyn Agent>,
+    request: ViewRequest,
     seen: Seen,
 }
 
-impl Agent for LookingExpert {
+impl ViewingExpert {
+    fn new(width_px: u32, height_px: u32, channels: &[&str]) -> (ViewingExpert, Seen) {
+        let seen = Seen::default();
+        let agent = ViewingExpert {
+            inner: registry::create("expert").expect("expert"),
+            request: ViewRequest {
+                width_px,
+                height_px,
+                channels: channels.iter().map(|c| c.to_string()).collect(),
+            },
+            seen: seen.clone(),
+        };
+        (agent, seen)
+    }
+}
+
+impl Agent for ViewingExpert {
     fn name(&self) -> &str {
         "looking-expert"
     }
@@ -31,29 +51,14 @@ impl Agent for LookingExpert {
         true
     }
     fn view_request(&self) -> Option<ViewRequest> {
-        Some(ViewRequest {
-            width_px: 64,
-            height_px: 36,
-            channels: vec!["CAM_FRONT_LEFT".into(), "CAM_FRONT".into()],
-        })
+        Some(self.request.clone())
     }
     fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError> {
         let views = obs.views.as_ref().ok_or(AgentError::Failed {
             agent: "looking-expert".into(),
             message: "no views".into(),
         })?;
-        let sum = views.cameras.iter().fold(0u64, |acc, c| {
-            c.rgb
-                .iter()
-                .fold(acc, |a, &b| a.wrapping_mul(31).wrapping_add(u64::from(b)))
-        });
-        let c = &views.cameras[0];
-        assert_eq!(c.channel, "CAM_FRONT_LEFT");
-        assert_eq!(views.cameras[1].channel, "CAM_FRONT");
-        self.seen
-            .lock()
-            .expect("lock")
-            .push((views.cameras.len(), c.width, c.height, sum));
+        self.seen.lock().expect("lock").push(views.clone());
         self.inner.plan(obs)
     }
 }
@@ -70,32 +75,48 @@ fn job() -> EpisodeJob {
     }
 }
 
-fn run(provider: Option<Box<dyn ViewProvider>>, steps: usize) -> Vec<(usize, u32, u32, u64)> {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let agent = LookingExpert {
-        inner: registry::create("expert").expect("expert"),
-        seen: seen.clone(),
-    };
-    let source = SceneSource::default();
-    let scenario = resolve_job(&job(), &source).expect("scenario");
-    let mut episode =
-        EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), Box::new(agent))
-            .expect("episode")
-            .with_view_provider(provider);
-    let mut n = 0;
-    while n < steps + 1 {
-        match episode.next_event().expect("event") {
-            Some(_) => n += 1,
-            None => break,
+/// The views an agent asking for the two front-left cameras at 64x36 gets over `steps`
+/// decision ticks under `provider`.
+fn run(provider: Option<Box<dyn ViewProvider>>, steps: usize) -> Vec<Arc<Views>> {
+    let (agent, seen) = ViewingExpert::new(64, 36, &["CAM_FRONT_LEFT", "CAM_FRONT"]);
+    let mut episode = episode(Box::new(agent), provider);
+    while seen.lock().expect("lock").len() < steps {
+        if episode.next_event().expect("event").is_none() {
+            break;
         }
     }
     seen.lock().expect("lock").clone()
 }
 
+fn episode(agent: Box<dyn Agent>, provider: Option<Box<dyn ViewProvider>>) -> EpisodeLoop {
+    let source = SceneSource::default();
+    let scenario = resolve_job(&job(), &source).expect("scenario");
+    EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), agent)
+        .expect("episode")
+        .with_view_provider(provider)
+}
+
+/// (cameras, width, height, RGB checksum) of each views, checking the request's camera order.
+fn summary(seen: &[Arc<Views>]) -> Vec<(usize, u32, u32, u64)> {
+    seen.iter()
+        .map(|views| {
+            assert_eq!(views.cameras[0].channel, "CAM_FRONT_LEFT");
+            assert_eq!(views.cameras[1].channel, "CAM_FRONT");
+            let sum = views.cameras.iter().fold(0u64, |acc, c| {
+                c.rgb
+                    .iter()
+                    .fold(acc, |a, &b| a.wrapping_mul(31).wrapping_add(u64::from(b)))
+            });
+            let c = &views.cameras[0];
+            (views.cameras.len(), c.width, c.height, sum)
+        })
+        .collect()
+}
+
 #[test]
 fn agents_that_ask_get_the_requested_views_every_tick() {
     let local = LocalViews::new(AdapterPreference::Cpu).expect("lavapipe device");
-    let seen = run(Some(Box::new(local)), 6);
+    let seen = summary(&run(Some(Box::new(local)), 6));
     assert_eq!(seen.len(), 6);
     for (n, w, h, _) in &seen {
         assert_eq!((*n, *w, *h), (2, 64, 36));
@@ -107,12 +128,12 @@ fn agents_that_ask_get_the_requested_views_every_tick() {
 #[test]
 fn a_shared_render_thread_gives_the_same_pixels_as_local_rendering() {
     let local = LocalViews::new(AdapterPreference::Cpu).expect("lavapipe device");
-    let a = run(Some(Box::new(local)), 4);
+    let a = summary(&run(Some(Box::new(local)), 4));
     let service = RenderService::start(AdapterPreference::Cpu).expect("render thread");
     let clients: Vec<_> = (0..2).map(|_| service.client()).collect();
     let handles: Vec<_> = clients
         .into_iter()
-        .map(|c| std::thread::spawn(move || run(Some(Box::new(c)), 4)))
+        .map(|c| std::thread::spawn(move || summary(&run(Some(Box::new(c)), 4))))
         .collect();
     for h in handles {
         assert_eq!(h.join().expect("worker"), a);
@@ -121,16 +142,8 @@ fn a_shared_render_thread_gives_the_same_pixels_as_local_rendering() {
 
 #[test]
 fn asking_for_views_without_a_renderer_is_a_clear_error() {
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let agent = LookingExpert {
-        inner: registry::create("expert").expect("expert"),
-        seen,
-    };
-    let source = SceneSource::default();
-    let scenario = resolve_job(&job(), &source).expect("scenario");
-    let mut episode =
-        EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), Box::new(agent))
-            .expect("episode");
+    let (agent, _seen) = ViewingExpert::new(64, 36, &["CAM_FRONT_LEFT", "CAM_FRONT"]);
+    let mut episode = episode(Box::new(agent), None);
     let _started = episode.next_event().expect("started");
     let Err(err) = episode.next_event() else {
         panic!("expected an error")
@@ -159,59 +172,17 @@ fn an_unknown_camera_is_named_in_the_error() {
     assert!(err.to_string().contains("looking-expert"), "{err}");
 }
 
-/// The expert's plans, keeping the first views it was given.
-struct FirstLook {
-    inner: Box<dyn Agent>,
-    first: Arc<Mutex<Option<Arc<mpa_sim::render::Views>>>>,
-}
-
-impl Agent for FirstLook {
-    fn name(&self) -> &str {
-        "first-look"
-    }
-    fn reset(&mut self, seed: u64) {
-        self.inner.reset(seed);
-    }
-    fn needs_privileged(&self) -> bool {
-        true
-    }
-    fn view_request(&self) -> Option<ViewRequest> {
-        Some(ViewRequest {
-            width_px: 64,
-            height_px: 36,
-            channels: vec!["CAM_FRONT".into()],
-        })
-    }
-    fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError> {
-        let mut first = self.first.lock().expect("lock");
-        if first.is_none() {
-            *first = obs.views.clone();
-        }
-        drop(first);
-        self.inner.plan(obs)
-    }
-}
-
 /// The front camera an agent is given at its first decision tick under `provider`.
 fn first_front_view(provider: Box<dyn ViewProvider>) -> mpa_sim::render::CameraView {
-    let first = Arc::new(Mutex::new(None));
-    let agent = FirstLook {
-        inner: registry::create("expert").expect("expert"),
-        first: first.clone(),
-    };
-    let source = SceneSource::default();
-    let scenario = resolve_job(&job(), &source).expect("scenario");
-    let mut episode =
-        EpisodeLoop::with_agent(&job(), &scenario, &SimConfig::default(), Box::new(agent))
-            .expect("episode")
-            .with_view_provider(Some(provider));
-    while first.lock().expect("lock").is_none() {
+    let (agent, seen) = ViewingExpert::new(64, 36, &["CAM_FRONT"]);
+    let mut episode = episode(Box::new(agent), Some(provider));
+    while seen.lock().expect("lock").is_empty() {
         episode
             .next_event()
             .expect("event")
             .expect("the episode reaches a decision tick");
     }
-    let views = first.lock().expect("lock").clone().expect("views");
+    let views = seen.lock().expect("lock")[0].clone();
     assert_eq!(views.cameras.len(), 1);
     views.cameras[0].clone()
 }
