@@ -14,110 +14,20 @@
 
 mod render_common;
 
-use glam::{DMat3, DVec2, DVec3};
+use glam::DVec2;
 use mpa_sim::render::splat::bake_scene::{bake_map, bake_scene};
 use mpa_sim::render::{
     ActorInstance, ActorMeshes, RenderConfig, Renderer, SCENE_ROUTE_MARGIN_M, SplatViews,
     testing_context,
 };
+use mpa_sim::scene::Location;
 use mpa_sim::scene::registry::load_shipped_scene;
-use mpa_sim::scene::{ActorClass, Camera, Location, Pose};
+use render_common::projection::{Cam, class_id, ray_box};
 
-/// Semantic ids of the documented table (render/semantic.rs), spelled out independently.
-fn class_id(c: ActorClass) -> u8 {
-    match c {
-        ActorClass::Car => 7,
-        ActorClass::Truck => 8,
-        ActorClass::Bus => 9,
-        ActorClass::Pedestrian => 10,
-        ActorClass::Cyclist => 11,
-        ActorClass::Obstacle => 12,
-    }
-}
 const ROAD: u8 = 1;
 /// Classes painted on the road plane (road, lane marking, crosswalk).
 const ROAD_LEVEL: [u8; 3] = [1, 2, 14];
 const STATIC_CLASSES: [u8; 7] = [2, 3, 4, 5, 13, 14, 15];
-
-struct Cam {
-    size: (u32, u32),
-    r_ego: DMat3,
-    t_ego: DVec3,
-    r_cs: DMat3,
-    t_cs: DVec3,
-    fx: f64,
-    fy: f64,
-    cx: f64,
-    cy: f64,
-}
-
-impl Cam {
-    fn new(ego: &Pose, c: &Camera, size: (u32, u32)) -> Cam {
-        let (sx, sy) = (
-            size.0 as f64 / c.width_px as f64,
-            size.1 as f64 / c.height_px as f64,
-        );
-        let k = c.intrinsic;
-        Cam {
-            size,
-            r_ego: DMat3::from_quat(ego.rotation),
-            t_ego: ego.translation,
-            r_cs: DMat3::from_quat(c.ego_from_camera.rotation),
-            t_cs: c.ego_from_camera.translation,
-            fx: k.col(0).x * sx,
-            fy: k.col(1).y * sy,
-            cx: (k.col(2).x + 0.5) * sx - 0.5,
-            cy: (k.col(2).y + 0.5) * sy - 0.5,
-        }
-    }
-    fn to_cam(&self, p: DVec3) -> DVec3 {
-        let p_ego = self.r_ego.transpose() * (p - self.t_ego);
-        self.r_cs.transpose() * (p_ego - self.t_cs)
-    }
-    fn pixel(&self, p: DVec3) -> Option<(u32, u32)> {
-        let c = self.to_cam(p);
-        if c.z <= 0.5 {
-            return None;
-        }
-        let (u, v) = (self.fx * c.x / c.z + self.cx, self.fy * c.y / c.z + self.cy);
-        let (u, v) = (u.round(), v.round());
-        let (w, h) = (self.size.0 as f64, self.size.1 as f64);
-        (u >= 1.0 && v >= 1.0 && u < w - 1.0 && v < h - 1.0).then_some((u as u32, v as u32))
-    }
-    /// Global ray through a pixel centre, scaled so the parameter is the camera z.
-    fn ray(&self, u: u32, v: u32) -> (DVec3, DVec3) {
-        let d_cam = DVec3::new(
-            (u as f64 - self.cx) / self.fx,
-            (v as f64 - self.cy) / self.fy,
-            1.0,
-        );
-        let origin = self.r_ego * self.t_cs + self.t_ego;
-        (origin, self.r_ego * (self.r_cs * d_cam))
-    }
-}
-
-/// Slab test of a ray against an actor box: (t_entry, t_exit).
-fn ray_box(o: DVec3, d: DVec3, a: &ActorInstance) -> Option<(f64, f64)> {
-    let r = DMat3::from_quat(a.pose.rotation).transpose();
-    let (lo, dl) = (r * (o - a.pose.translation), r * d);
-    let half = DVec3::new(a.size_wlh_m.y, a.size_wlh_m.x, a.size_wlh_m.z) * 0.5;
-    let (mut t0, mut t1) = (f64::NEG_INFINITY, f64::INFINITY);
-    for k in 0..3 {
-        if dl[k].abs() < 1e-12 {
-            if lo[k].abs() > half[k] {
-                return None;
-            }
-            continue;
-        }
-        let (mut a0, mut a1) = ((-half[k] - lo[k]) / dl[k], (half[k] - lo[k]) / dl[k]);
-        if a0 > a1 {
-            std::mem::swap(&mut a0, &mut a1);
-        }
-        t0 = t0.max(a0);
-        t1 = t1.min(a1);
-    }
-    (t0 <= t1 && t0 > 0.0).then_some((t0, t1))
-}
 
 fn splat_actor_checks(location: Location) -> usize {
     const SIZE: (u32, u32) = (320, 180);
@@ -146,7 +56,7 @@ fn splat_actor_checks(location: Location) -> usize {
                 continue;
             };
             let (o, d) = c.ray(u, v);
-            let (hit, (t0, t1)) = actors
+            let (hit, (t0, t1, _, _)) = actors
                 .iter()
                 .filter_map(|b| ray_box(o, d, b).map(|h| (b, h)))
                 .min_by(|x, y| x.1.0.total_cmp(&y.1.0))

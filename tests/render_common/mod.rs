@@ -4,6 +4,8 @@
 //! Global coordinates are offset by kilometres so the f64 -> render-frame path is exercised.
 #![allow(dead_code)]
 
+pub mod projection;
+
 use glam::{DMat3, DQuat, DVec2, DVec3};
 use mpa_sim::render::ActorInstance;
 use mpa_sim::scene::{
