@@ -10,13 +10,13 @@ cd "$(dirname "$0")/.."
 need_apt=()
 # mesa-vulkan-drivers + libvulkan1: Mesa lavapipe, software Vulkan for the renderer on machines
 # without a GPU.
-# xvfb + xauth: a virtual X server (xvfb-run) for the viewer window test (tests/viewer_window.rs);
+# xvfb + xauth: a virtual X server (xvfb-run) for the viewer window test (tests/it/viewer_window.rs);
 # the X11 client libraries winit loads at run time (dlopen) for `mpa-sim view`.
 for pkg in python3-venv mesa-vulkan-drivers libvulkan1 xvfb xauth \
   libx11-6 libx11-xcb1 libxcursor1 libxrandr2 libxi6 libxkbcommon-x11-0; do
   dpkg -s "$pkg" >/dev/null 2>&1 || need_apt+=("$pkg")
 done
-# Node runs the Khronos glTF validator (tests/gltf_validator.rs).
+# Node runs the Khronos glTF validator (tests/it/gltf_validator.rs).
 command -v npm >/dev/null 2>&1 || need_apt+=(nodejs npm)
 if ((${#need_apt[@]})); then
   SUDO=""; [[ $(id -u) -ne 0 ]] && SUDO="sudo"

@@ -2,7 +2,7 @@
 //! oriented boxes (separating-axis test), polygons with holes (even-odd ray casting) and the
 //! nearest point of a polyline (`nearest_on_segments`, the one projection routine behind the
 //! route, the scenario placement and the PDMS progress).
-//! Tested against the `geo` crate on random and degenerate cases (tests/geometry_vs_geo.rs).
+//! Tested against the `geo` crate on random and degenerate cases (tests/it/geometry_vs_geo.rs).
 //!
 //! Conventions: touching counts as overlap/inside (closed sets), as shapely's `intersects`.
 
@@ -66,7 +66,7 @@ pub fn obb_overlap(a: &Obb, b: &Obb) -> bool {
     // Quick reject on bounding circles. Boxes touching corner to corner have exactly tangent
     // circles, where rounding can put |d|^2 a few ulps above (ra + rb)^2: the relative slack
     // keeps the reject conservative and leaves the decision to the axis tests below
-    // (regression: tests/geometry_vs_geo.rs, `corner_to_corner_quick_reject`).
+    // (regression: tests/it/geometry_vs_geo.rs, `corner_to_corner_quick_reject`).
     let ra = a.half_extents.length();
     let rb = b.half_extents.length();
     if d.length_squared() > (ra + rb) * (ra + rb) * (1.0 + 1e-9) {
