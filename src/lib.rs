@@ -6,6 +6,7 @@
 pub mod agent;
 pub mod bench;
 pub mod config;
+pub mod episode;
 pub mod geometry;
 pub mod metrics;
 pub mod render;

@@ -53,6 +53,13 @@ pub fn run(cmd: ResultsCommand) -> anyhow::Result<()> {
         }
         ResultsCommand::Summary { dir, format } => {
             let summary = write_summary(&dir)?;
+            if summary.duplicate_rows_merged > 0 {
+                eprintln!(
+                    "warning: {}: {} duplicate rows (same key, same results) counted once",
+                    dir.display(),
+                    summary.duplicate_rows_merged
+                );
+            }
             match format {
                 SummaryFormat::Md => print!("{}", summary.to_markdown()),
                 SummaryFormat::Csv => print!("{}", summary.to_csv()),

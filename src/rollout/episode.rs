@@ -24,30 +24,15 @@ use super::recording::{
 };
 use super::row::EpisodeRow;
 use crate::agent::{self, Agent, Plan};
+use crate::episode::{decide, score_step};
 use crate::geometry::Pose2;
-use crate::metrics::{
-    EgoShape, HdScoreAccumulator, StepInput, hd_step_scores, neuroncap_score, route_completion,
-};
+use crate::metrics::{HdScoreAccumulator, neuroncap_score, route_completion};
 use crate::render::{ViewProvider, ViewRequest, Views};
 use crate::scene::scenario::{ResolvedScenario, load_spec, resolve};
 use crate::scene::{Scene, nuscenes, registry};
 use crate::world::{SimConfig, TerminalReason, World};
 
-#[derive(Debug, thiserror::Error)]
-pub enum EpisodeError {
-    #[error("scene {scene}: {message}")]
-    Scene { scene: String, message: String },
-    #[error("scenario {file}: {message}")]
-    Scenario { file: String, message: String },
-    #[error("agent {agent}: {message}")]
-    Agent { agent: String, message: String },
-    #[error("world: {0}")]
-    World(String),
-    #[error("rendering views: {0}")]
-    Render(String),
-    #[error("{0}")]
-    Failed(String),
-}
+pub use crate::episode::EpisodeError;
 
 /// Where scenes come from: a nuScenes data root and version folder.
 #[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
@@ -124,7 +109,6 @@ pub struct EpisodeLoop {
     world: World,
     agent: Box<dyn Agent>,
     config: SimConfig,
-    ego_shape: EgoShape,
     hd: HdScoreAccumulator,
     started: bool,
     finished: bool,
@@ -174,7 +158,6 @@ impl EpisodeLoop {
             world,
             agent,
             config: *config,
-            ego_shape: EgoShape::from_vehicle(&config.vehicle),
             hd: HdScoreAccumulator::new(),
             started: false,
             finished: false,
@@ -243,48 +226,24 @@ impl EpisodeLoop {
     }
 
     fn decision_step(&mut self) -> Result<RecordedStep, EpisodeError> {
-        let full_obs = self.world.observation();
-        let mut obs = if self.agent.needs_privileged() {
-            full_obs
-        } else {
-            full_obs.without_privileged()
-        };
-        if let Some(request) = &self.view_request {
-            let provider = self
-                .view_provider
-                .as_mut()
-                .ok_or_else(|| EpisodeError::Agent {
-                    agent: self.job.agent.clone(),
-                    message: "the agent reads camera views but this run has no renderer".into(),
-                })?;
-            let views = provider
-                .views(&self.world, request)
-                .map_err(|e| EpisodeError::Render(e.to_string()))?;
-            self.last_views = Some(views.clone());
-            obs.views = Some(views);
-        }
-        let plan = self.agent.plan(&obs).map_err(|e| EpisodeError::Agent {
-            agent: self.job.agent.clone(),
-            message: e.to_string(),
+        let decision = decide(
+            &self.world,
+            self.agent.as_mut(),
+            self.view_provider.as_deref_mut(),
+        )
+        .map_err(|e| match e {
+            // Name the agent by its spec, as the job does.
+            EpisodeError::Agent { message, .. } => EpisodeError::Agent {
+                agent: self.job.agent.clone(),
+                message,
+            },
+            other => other,
         })?;
-
-        // Score the plan before executing it (HD-Score is a per-step plan score).
-        let plan_global = self.world.plan_to_global(&plan);
-        let dt = self.config.time.plan_dt_secs;
-        let times: Vec<f64> = (0..plan_global.len()).map(|i| i as f64 * dt).collect();
-        let actor_boxes = self.world.predict_actor_boxes(&times);
+        if decision.views.is_some() {
+            self.last_views = decision.views.clone();
+        }
+        let plan = decision.plan;
         let ego = *self.world.ego();
-        let scores = hd_step_scores(&StepInput {
-            plan_dt_secs: dt,
-            ego_speed_mps: ego.speed_mps,
-            ego: self.ego_shape,
-            plan: &plan_global,
-            actor_boxes: &actor_boxes,
-            drivable: &self.world.map().drivable_areas,
-            dac_grid: Default::default(),
-        });
-        self.hd.push(&scores);
-
         let mut record = RecordedStep {
             step: self.world.step_index(),
             time_secs: self.world.time_secs(),
@@ -311,7 +270,7 @@ impl EpisodeLoop {
                     z_m: Some(a.z_m),
                 })
                 .collect(),
-            plan_global: plan_global.iter().map(|p| [p.xy.x, p.xy.y]).collect(),
+            plan_global: Vec::new(),
             candidates: plan
                 .candidates
                 .iter()
@@ -325,27 +284,34 @@ impl EpisodeLoop {
                         .collect(),
                 })
                 .collect(),
-            command: obs.command.as_str().to_string(),
-            scores: BTreeMap::from([
-                ("nc".to_string(), scores.nc),
-                ("dac".to_string(), scores.dac),
-                ("ttc".to_string(), scores.ttc),
-                ("com".to_string(), scores.com),
-                ("score".to_string(), scores.score),
-            ]),
+            command: decision.observation.command.as_str().to_string(),
+            scores: BTreeMap::new(),
             events: Vec::new(),
+            rewards: None,
         };
 
         let before = ego.pose.xy;
-        let events = self
-            .world
-            .step(&plan)
-            .map_err(|e| EpisodeError::World(e.to_string()))?;
+        let outcome = score_step(&mut self.world, &plan)?;
+        let scores = outcome.scores;
+        self.hd.push(&scores);
+        record.plan_global = outcome
+            .plan_global
+            .iter()
+            .map(|p| [p.xy.x, p.xy.y])
+            .collect();
+        record.scores = BTreeMap::from([
+            ("nc".to_string(), scores.nc),
+            ("dac".to_string(), scores.dac),
+            ("ttc".to_string(), scores.ttc),
+            ("com".to_string(), scores.com),
+            ("score".to_string(), scores.score),
+        ]);
+        record.rewards = Some(outcome.rewards);
         self.distance_m += self.world.ego().pose.xy.distance(before);
-        for id in &events.triggered {
+        for id in &outcome.events.triggered {
             record.events.push(format!("trigger:{id}"));
         }
-        if let Some(reason) = &events.terminal {
+        if let Some(reason) = &outcome.events.terminal {
             record.events.push(format!("terminal:{}", reason.as_str()));
             if let TerminalReason::Collision { actor_id } = reason {
                 self.impact_speed_mps = Some(impact_speed(&self.world, actor_id));
@@ -426,28 +392,19 @@ fn reference_impact_speed(
     scenario: &ResolvedScenario,
     config: &SimConfig,
 ) -> Result<f64, EpisodeError> {
-    let mut world =
+    let world =
         World::new(scenario, job.seed, config).map_err(|e| EpisodeError::World(e.to_string()))?;
     let mut replay = agent::registry::create("replay").map_err(|e| EpisodeError::Agent {
         agent: "replay".into(),
         message: e.to_string(),
     })?;
     replay.reset(job.seed);
-    while world.terminal().is_none() {
-        let plan = replay
-            .plan(&world.observation())
-            .map_err(|e| EpisodeError::Agent {
-                agent: "replay".into(),
-                message: e.to_string(),
-            })?;
-        let events = world
-            .step(&plan)
-            .map_err(|e| EpisodeError::World(e.to_string()))?;
-        if let Some(TerminalReason::Collision { actor_id }) = events.terminal {
-            return Ok(impact_speed(&world, &actor_id));
-        }
-    }
-    Ok(0.0)
+    // The whole episode: the World ends it at the latest at its timeout.
+    let branch = crate::episode::rollout(&world, replay.as_mut(), usize::MAX, None)?;
+    Ok(match branch.terminal {
+        Some(TerminalReason::Collision { actor_id }) => impact_speed(&branch.world, &actor_id),
+        _ => 0.0,
+    })
 }
 
 /// Run one episode of `job` on the shipped data with the default simulation config.

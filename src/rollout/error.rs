@@ -37,6 +37,24 @@ pub enum RolloutError {
     },
     #[error("{path}: already holds results; merge into an empty or new directory")]
     OutputNotEmpty { path: PathBuf },
+    /// Another process writes into the directory (see `lock`).
+    #[error(
+        "{}: in use by {holder}; wait for it to finish or choose another output directory",
+        dir.display()
+    )]
+    OutputLocked { dir: PathBuf, holder: String },
+    /// `results.jsonl` holds one key twice with different content (two runs wrote it).
+    #[error(
+        "{}: key `{key}` appears in rows {first_row} and {second_row} (1-based) with different \
+         results; remove one of them (or rerun into a fresh directory)",
+        path.display()
+    )]
+    ConflictingRows {
+        path: PathBuf,
+        key: String,
+        first_row: usize,
+        second_row: usize,
+    },
     #[error("invalid job list: {0}")]
     BadJobs(String),
     #[error(transparent)]

@@ -88,6 +88,7 @@ pub fn merge_results(out: &Path, inputs: &[PathBuf]) -> Result<MergeReport, Roll
     // Recordings: copy each kept row's file; compare with the same key's file in other inputs.
     let episodes_out = out.join(EPISODES_DIR);
     std::fs::create_dir_all(&episodes_out).map_err(|e| RolloutError::io(&episodes_out, e))?;
+    let _lock = super::lock::OutputLock::acquire(out)?;
     for (key, (_, kept_source)) in &rows {
         let mut copied: Option<(Vec<u8>, PathBuf)> = None;
         for dir in std::iter::once(&inputs[*kept_source]).chain(inputs.iter()) {
@@ -152,7 +153,7 @@ pub fn merge_results(out: &Path, inputs: &[PathBuf]) -> Result<MergeReport, Roll
 }
 
 /// Equal apart from wall time; compared as JSON so that NaN metrics (`null`) compare equal.
-fn same_content(a: &EpisodeRow, b: &EpisodeRow) -> bool {
+pub(crate) fn same_content(a: &EpisodeRow, b: &EpisodeRow) -> bool {
     let zero = |r: &EpisodeRow| {
         let mut r = r.clone();
         r.wall_time_secs = 0.0;

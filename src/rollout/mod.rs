@@ -18,6 +18,7 @@ pub mod episode;
 pub mod error;
 pub mod job;
 pub mod jsonl;
+pub mod lock;
 pub mod merge;
 pub mod recording;
 pub mod row;
@@ -28,6 +29,7 @@ pub mod summary;
 
 pub use error::RolloutError;
 pub use job::{EpisodeJob, JobListBuilder, ScenarioEntry};
+pub use lock::OutputLock;
 pub use merge::{MergeReport, merge_results};
 pub use recording::{
     ActorRecord, CandidateRecord, EgoRecord, EpisodeEvent, EpisodeRecorder, EpisodeRecording,

@@ -61,6 +61,10 @@ pub struct RecordedStep {
     pub scores: BTreeMap<String, f64>,
     /// Things that happened this step (`collision:<actor id>`, `trigger:<id>`, ...).
     pub events: Vec<String>,
+    /// Per-principle rewards of the step (`world::rewards`); absent in recordings made before
+    /// they existed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rewards: Option<crate::world::PrincipleRewards>,
 }
 
 /// Ego state: rear-axle position (m), yaw (rad), speed (m/s), longitudinal acceleration (m/s^2).
@@ -253,6 +257,7 @@ mod tests {
             command: "straight".into(),
             scores: BTreeMap::from([("nc".to_string(), 1.0), ("ttc".to_string(), f64::NAN)]),
             events: vec!["trigger:cut-in".into()],
+            rewards: None,
         })));
         rec.on_event(EpisodeEvent::Finished {
             terminal_reason: "timeout".into(),

@@ -17,8 +17,9 @@
 //! recording. A failing episode becomes an error row and the batch continues; a failing write
 //! of the results files stops the batch (workers finish their current episode).
 //!
-//! One process per output directory at a time: two would run the same jobs twice, and one's
-//! torn-line repair could cut the other's line in flight.
+//! One process per output directory at a time (`lock::OutputLock`, taken by `prepare` and held
+//! by the plan): two would run the same jobs twice, and one's torn-line repair could cut the
+//! other's line in flight. A second run into a busy directory is refused, naming the holder.
 //!
 //! The episode itself is behind `EpisodeRunner`, implemented by any
 //! `Fn(&EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), E> + Sync`, so tests inject a
@@ -37,6 +38,7 @@ use indicatif::{ProgressBar, ProgressStyle};
 use super::error::RolloutError;
 use super::job::EpisodeJob;
 use super::jsonl::{JsonlAppender, read_rows, repair_tail, write_atomic};
+use super::lock::OutputLock;
 use super::recording::EpisodeRecording;
 use super::row::{EpisodeRow, ErrorRow};
 
@@ -104,6 +106,8 @@ pub struct BatchPlan {
     pub options: BatchOptions,
     pub todo: Vec<EpisodeJob>,
     pub report: BatchReport,
+    /// The hold on `options.out_dir`; whoever goes on writing there keeps it.
+    pub lock: OutputLock,
 }
 
 impl BatchPlan {
@@ -113,6 +117,7 @@ impl BatchPlan {
         let out = &options.out_dir;
         let episodes = out.join(EPISODES_DIR);
         std::fs::create_dir_all(&episodes).map_err(|e| RolloutError::io(&episodes, e))?;
+        let lock = OutputLock::acquire(out)?;
         let mut warnings = Vec::new();
         for name in [RESULTS_FILE, ERRORS_FILE] {
             let path = out.join(name);
@@ -175,6 +180,7 @@ impl BatchPlan {
             options,
             todo,
             report,
+            lock,
         })
     }
 
@@ -184,6 +190,7 @@ impl BatchPlan {
             options,
             todo,
             mut report,
+            lock: _lock,
         } = self;
         let out = &options.out_dir;
         let results = JsonlAppender::open(&out.join(RESULTS_FILE))?;

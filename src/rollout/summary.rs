@@ -17,6 +17,7 @@ use std::path::Path;
 
 use super::error::RolloutError;
 use super::jsonl::{read_rows, write_atomic};
+use super::merge::same_content;
 use super::row::EpisodeRow;
 use super::runner::RESULTS_FILE;
 use super::stats::Stats;
@@ -48,6 +49,9 @@ pub struct GroupSummary {
 #[derive(Debug, Clone, PartialEq)]
 pub struct Summary {
     pub groups: Vec<GroupSummary>,
+    /// Rows dropped by `write_summary` because an identical row with the same key came first
+    /// (two runs wrote one job); each episode counts once.
+    pub duplicate_rows_merged: usize,
 }
 
 /// Summarise rows (any order).
@@ -79,6 +83,7 @@ pub fn summarize(rows: &[EpisodeRow]) -> Summary {
     let mut groups: Vec<(GroupKey, Vec<&EpisodeRow>)> = groups.into_iter().collect();
     groups.sort_by(|a, b| (a.0.by != "split", &a.0).cmp(&(b.0.by != "split", &b.0)));
     Summary {
+        duplicate_rows_merged: 0,
         groups: groups
             .into_iter()
             .map(|(key, rows)| summarize_group(key, &rows))
@@ -267,11 +272,45 @@ pub fn write_summary(dir: &Path) -> Result<Summary, RolloutError> {
             message: "missing: not a rollout output directory".into(),
         });
     }
-    let rows = read_rows::<EpisodeRow>(&path)?.rows;
-    let summary = summarize(&rows);
+    let (rows, duplicates) = dedupe_rows(&path, read_rows::<EpisodeRow>(&path)?.rows)?;
+    let mut summary = summarize(&rows);
+    summary.duplicate_rows_merged = duplicates;
     write_atomic(&dir.join(SUMMARY_MD), summary.to_markdown().as_bytes())?;
     write_atomic(&dir.join(SUMMARY_CSV), summary.to_csv().as_bytes())?;
     Ok(summary)
+}
+
+/// Keep each key once: a later row identical to the first (wall time aside: the same
+/// deterministic job run twice) is merged and counted; a different one is a conflict that a
+/// summary must not average over.
+pub fn dedupe_rows(
+    path: &Path,
+    rows: Vec<EpisodeRow>,
+) -> Result<(Vec<EpisodeRow>, usize), RolloutError> {
+    // key -> (its first row's index in `rows`, that row's index in `kept`)
+    let mut first_row: BTreeMap<String, (usize, usize)> = BTreeMap::new();
+    let mut kept: Vec<EpisodeRow> = Vec::with_capacity(rows.len());
+    let mut merged = 0;
+    for (i, row) in rows.into_iter().enumerate() {
+        match first_row.get(&row.key) {
+            None => {
+                first_row.insert(row.key.clone(), (i, kept.len()));
+                kept.push(row);
+            }
+            Some(&(first, at)) => {
+                if !same_content(&kept[at], &row) {
+                    return Err(RolloutError::ConflictingRows {
+                        path: path.to_path_buf(),
+                        key: row.key,
+                        first_row: first + 1,
+                        second_row: i + 1,
+                    });
+                }
+                merged += 1;
+            }
+        }
+    }
+    Ok((kept, merged))
 }
 
 fn md_num(v: f64) -> String {

@@ -106,6 +106,8 @@ pub struct Session {
     /// front end.
     notes: Vec<String>,
     steps_executed: u64,
+    /// The hold on the output directory for the session's life (`rollout::lock`).
+    _out_lock: crate::rollout::OutputLock,
 }
 
 impl Session {
@@ -140,6 +142,7 @@ impl Session {
             tx_cache: BTreeMap::new(),
             tx_order: VecDeque::new(),
             notes: plan.report.warnings,
+            _out_lock: plan.lock,
             steps_executed: 0,
         };
         session.reset()?;

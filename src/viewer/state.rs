@@ -411,6 +411,7 @@ mod tests {
             command: "straight".into(),
             scores: scores.iter().map(|(k, v)| (k.to_string(), *v)).collect(),
             events: events.iter().map(|e| e.to_string()).collect(),
+            rewards: None,
         }
     }
 

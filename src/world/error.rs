@@ -41,6 +41,13 @@ pub enum WorldError {
         field: &'static str,
         message: String,
     },
+    #[error(
+        "scenario `{scenario}`: its ego start is not on the logged ego track, so there is no log \
+         to follow (teacher forcing needs the logged start)"
+    )]
+    NoEgoLog { scenario: String },
+    #[error("scenario `{scenario}`: the ego log ends before {t_secs:.2} s")]
+    LogEnded { scenario: String, t_secs: f64 },
     #[error("sim config: field `{field}`: {message}")]
     Config {
         field: &'static str,

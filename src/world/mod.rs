@@ -28,15 +28,18 @@ mod error;
 pub mod idm;
 pub mod lanes;
 mod observe;
+pub mod rewards;
 pub mod route;
 mod sim_config;
 mod step;
+mod teacher;
 pub mod testkit;
 
 pub use actors::ActorState;
 pub use checks::TerminalReason;
 pub use ego::EgoState;
 pub use error::WorldError;
+pub use rewards::PrincipleRewards;
 pub use route::{Polyline, PolylineError, Projection, Route, command_for};
 pub use sim_config::SimConfig;
 

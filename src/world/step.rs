@@ -7,16 +7,28 @@ use super::controller;
 use super::ego::EgoControl;
 use super::idm::{self, EGO_ENTITY, LaneFollower, Occupancy, Occupant};
 use super::lanes::LaneGraph;
+use super::teacher::{LoggedEgo, place_ego};
 use super::{Shared, WorldState};
 use glam::DVec2;
 use std::sync::Arc;
 
 /// Progress is searched this far behind and ahead of the current progress, so a route that
 /// passes near itself does not make progress jump.
-const PROGRESS_WINDOW_BACK_M: f64 = 5.0;
-const PROGRESS_WINDOW_AHEAD_M: f64 = 30.0;
+pub(super) const PROGRESS_WINDOW_BACK_M: f64 = 5.0;
+pub(super) const PROGRESS_WINDOW_AHEAD_M: f64 = 30.0;
 
 pub(super) fn substep(sh: &Shared, st: &mut WorldState, triggered: &mut Vec<Arc<str>>) {
+    substep_with(sh, st, triggered, None);
+}
+
+/// One substep; with `on_log`, the ego is placed there instead of tracking its reference
+/// (`teacher`).
+pub(super) fn substep_with(
+    sh: &Shared,
+    st: &mut WorldState,
+    triggered: &mut Vec<Arc<str>>,
+    on_log: Option<LoggedEgo>,
+) {
     let dt = sh.substep_dt_secs;
     let t0 = st.substep as f64 * dt;
     let t1 = (st.substep + 1) as f64 * dt;
@@ -38,7 +50,10 @@ pub(super) fn substep(sh: &Shared, st: &mut WorldState, triggered: &mut Vec<Arc<
     fire_triggers(sh, st, t0, triggered);
     let accels = idm_accels(sh, st);
 
-    st.ego.integrate(control, dt, vehicle);
+    match on_log {
+        Some(target) => place_ego(&mut st.ego, target, dt, vehicle.wheelbase_m),
+        None => st.ego.integrate(control, dt, vehicle),
+    }
     for (k, d) in st.dyns.iter_mut().enumerate() {
         match d {
             ActorDyn::Logged => {}

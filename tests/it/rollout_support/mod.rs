@@ -64,6 +64,7 @@ pub fn fake_episode(job: &EpisodeJob) -> Result<(EpisodeRow, EpisodeRecording), 
             command: "straight".into(),
             scores: BTreeMap::from([("nc".to_string(), 1.0), ("score".to_string(), 0.9)]),
             events: Vec::new(),
+            rewards: None,
         })));
     }
     let reasons = ["route_completed", "collision", "timeout"];
