@@ -107,8 +107,8 @@ fn main() -> anyhow::Result<()> {
         behaviours.push((0.0, warp));
     }
     println!(
-        "{:>7} {:>5} | {:>9} {:>9} {:>6} {:>6} {:>8} {:>5} | {}",
-        "rot_deg", "warp", "progress", "distance", "coll", "road", "speeding", "far", "ended"
+        "{:>7} {:>5} | {:>9} {:>9} {:>6} {:>6} {:>8} {:>5} | ended",
+        "rot_deg", "warp", "progress", "distance", "coll", "road", "speeding", "far"
     );
     for (deg, warp) in behaviours {
         let inner = registry::create("base")?;
