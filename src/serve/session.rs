@@ -96,6 +96,9 @@ struct Running {
     finished: bool,
 }
 
+/// `(done, cur_scene_done)` of a response.
+type Flags = (bool, bool);
+
 /// A finished episode not yet (fully) on disk.
 struct Unsaved {
     key: String,
@@ -120,7 +123,7 @@ pub struct Session {
     state_fragment: Arc<[u8]>,
     /// The pickled response for `(done, cur_scene_done)` with the current fragment, shared by
     /// `/get_current_state` and the step reply.
-    state_memo: Option<((bool, bool), Arc<[u8]>)>,
+    state_memo: Option<(Flags, Arc<[u8]>)>,
     tx_cache: TxCache,
     unsaved: Vec<Unsaved>,
     /// Human-readable notes (prepare warnings, finished and failed episodes), drained by the
