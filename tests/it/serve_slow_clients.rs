@@ -215,7 +215,7 @@ fn poll_keep_alive(addr: SocketAddr, end: Instant) -> u32 {
 
 /// Answers each of 50 clients polling the state for `secs` got, sorted.
 fn fifty_pollers(secs: u64, keep_alive: bool) -> Vec<u32> {
-    let dir = tempfile::tempdir().unwrap();
+    let dir = tempfile::tempdir().expect("tempdir");
     let handle = serve(session(jobs(&["scene-0004"]), dir.path()));
     let addr = handle.addr();
     let end = Instant::now() + Duration::from_secs(secs);
@@ -235,7 +235,10 @@ fn fifty_pollers(secs: u64, keep_alive: bool) -> Vec<u32> {
             })
         })
         .collect();
-    let mut answers: Vec<u32> = clients.into_iter().map(|c| c.join().unwrap()).collect();
+    let mut answers: Vec<u32> = clients
+        .into_iter()
+        .map(|c| c.join().expect("poller thread"))
+        .collect();
     answers.sort_unstable();
     println!(
         "50 pollers (keep-alive: {keep_alive}), {secs} s: answers per client min {} median {} \
