@@ -110,6 +110,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
             token: args.token.clone(),
             exit_when_done: args.exit_when_done,
             log: true,
+            ..ServerOptions::default()
         },
     )?;
     eprintln!(

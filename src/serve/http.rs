@@ -1,224 +1,63 @@
-//! The HTTP front end of the HUGSIM protocol (tiny_http, one thread, requests served in
-//! arrival order), as `hugsim_client` 0.0.8 speaks it:
+//! The endpoints of the HUGSIM protocol, as `hugsim_client` 0.0.8 speaks it (the connection
+//! handling is `server` and `conn`):
 //!
 //! | request | success | failures |
 //! |---|---|---|
 //! | `POST /reset` | 200 `{"success": true}` | |
 //! | `GET /get_current_state` | 200 pickle `{"done", "cur_scene_done", "state"}` | |
-//! | `POST /execute_action` JSON `{"plan_traj": "<json>", "transaction_id": "<id>"}` | 200 pickle, as above, after the step | 400 malformed JSON, 413 body over `MAX_BODY_BYTES`, 422 wrong fields, shape, dtype, non-finite or out-of-range waypoints |
+//! | `POST /execute_action` JSON `{"plan_traj": "<json>", "transaction_id": "<id>"}` | 200 pickle, as above, after the step | 400 malformed JSON, 408 body not received in time, 413 body over `MAX_BODY_BYTES`, 422 wrong fields, shape, dtype, non-finite or out-of-range waypoints; 500 the step ran but what follows failed (saving the episode: the message names the I/O error) |
 //!
 //! Every request needs the header `auth-token` equal to the server's token (401 otherwise; an
-//! empty server token accepts any request, as HUGSIM's does). Unknown paths get 404, wrong
-//! methods 405. Failures carry a `text/plain` message (the client raises with it). A rejected
-//! request changes nothing. The inner `plan_traj` JSON is `{"data": [[x, y], ...], "shape":
-//! [N, 2], "dtype": "float64"}`; `NaN`/`Infinity` tokens (what Python's `json` writes for
-//! non-finite floats) are not JSON and get a 400.
+//! empty server token accepts any request, as HUGSIM's does), checked before the body is read.
+//! Unknown paths get 404, wrong methods 405. Failures carry a `text/plain` message (the client
+//! raises with it). A rejected request changes nothing; a reply to a step, 500 included, is
+//! recorded under its transaction id and replayed to a retry. The inner `plan_traj` JSON is
+//! `{"data": [[x, y], ...], "shape": [N, 2], "dtype": "float64"}`; `NaN`/`Infinity` tokens
+//! (what Python's `json` writes for non-finite floats) are not JSON and get a 400.
 //!
 //! Nothing from a client is ever unpickled. A panic while serving a request (a bug) is caught
 //! and answered with a 500.
 
-use std::io::Read;
-use std::net::SocketAddr;
-use std::panic::{AssertUnwindSafe, catch_unwind};
-use std::sync::Arc;
-use std::sync::atomic::{AtomicBool, Ordering};
-use std::thread::JoinHandle;
-use std::time::Duration;
+use std::sync::{Arc, Mutex, PoisonError};
 
 use serde::Deserialize;
-use tiny_http::{Header, Method, Request, Response, Server};
 
+pub use super::conn::{Body, Head, Rejection, Reply};
 use super::session::{ExecuteReply, Session, SessionError};
 
 /// Largest accepted request body (a 64-point plan is about 3 KiB of JSON).
 pub const MAX_BODY_BYTES: usize = 1 << 20;
 /// Longest accepted transaction id (the client sends 32 hex digits).
 pub const MAX_TRANSACTION_ID_LEN: usize = 128;
-/// How often the serving loop checks its stop flag.
-const POLL: Duration = Duration::from_millis(100);
 
-#[derive(Debug, thiserror::Error)]
-pub enum ServeError {
-    #[error("cannot listen on {addr}: {message}")]
-    Bind { addr: String, message: String },
-    #[error("server: {0}")]
-    Io(#[from] std::io::Error),
-    #[error(transparent)]
-    Session(#[from] SessionError),
-}
-
-/// A request the server rejects: status and message.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct Rejection {
-    pub status: u16,
-    pub message: String,
-}
-
-impl Rejection {
-    fn new(status: u16, message: impl Into<String>) -> Rejection {
-        Rejection {
-            status,
-            message: message.into(),
-        }
+fn pickle_reply(body: Arc<[u8]>) -> Reply {
+    Reply {
+        status: 200,
+        content_type: "application/octet-stream",
+        body,
     }
 }
 
-#[derive(Debug, Clone)]
-pub struct ServerOptions {
-    /// `host:port`; port 0 picks a free port.
-    pub addr: String,
-    /// Required `auth-token` header value; empty accepts any.
-    pub token: String,
-    /// Stop serving after answering the request that finished the last episode.
-    pub exit_when_done: bool,
-    /// Print the session's notes (episodes finished or failed) to stderr.
-    pub log: bool,
-}
-
-/// A server running on its own thread.
-pub struct ServeHandle {
-    addr: SocketAddr,
-    stop: Arc<AtomicBool>,
-    thread: JoinHandle<Result<(), ServeError>>,
-}
-
-impl ServeHandle {
-    pub fn addr(&self) -> SocketAddr {
-        self.addr
-    }
-    /// `http://host:port`.
-    pub fn url(&self) -> String {
-        format!("http://{}", self.addr)
-    }
-    /// Stop serving and wait for the thread.
-    pub fn shutdown(self) -> Result<(), ServeError> {
-        self.stop.store(true, Ordering::SeqCst);
-        self.join()
-    }
-    /// Wait until the server stops by itself (`exit_when_done`).
-    pub fn join(self) -> Result<(), ServeError> {
-        self.thread.join().unwrap_or_else(|_| {
-            Err(ServeError::Io(std::io::Error::other(
-                "server thread panicked",
-            )))
-        })
-    }
-}
-
-/// Bind and serve `session` on a new thread.
-pub fn spawn(session: Session, options: ServerOptions) -> Result<ServeHandle, ServeError> {
-    let server = Server::http(&options.addr).map_err(|e| ServeError::Bind {
-        addr: options.addr.clone(),
-        message: e.to_string(),
-    })?;
-    let addr = server
-        .server_addr()
-        .to_ip()
-        .ok_or_else(|| ServeError::Bind {
-            addr: options.addr.clone(),
-            message: "not an IP address".into(),
-        })?;
-    let stop = Arc::new(AtomicBool::new(false));
-    let flag = stop.clone();
-    let thread = std::thread::spawn(move || serve_loop(&server, session, &options, &flag));
-    Ok(ServeHandle { addr, stop, thread })
-}
-
-fn serve_loop(
-    server: &Server,
-    mut session: Session,
-    options: &ServerOptions,
-    stop: &AtomicBool,
-) -> Result<(), ServeError> {
-    print_notes(&mut session, options.log);
-    while !stop.load(Ordering::SeqCst) {
-        let Some(mut request) = server.recv_timeout(POLL)? else {
-            continue;
-        };
-        let reply = catch_unwind(AssertUnwindSafe(|| {
-            handle(&mut session, &mut request, &options.token)
-        }))
-        .unwrap_or_else(|_| Reply::text(500, "internal error while serving the request"));
-        // A client that hung up is not the server's problem.
-        let _ = request.respond(reply.into_response());
-        print_notes(&mut session, options.log);
-        if options.exit_when_done && session.done() {
-            break;
-        }
-    }
-    Ok(())
-}
-
-fn print_notes(session: &mut Session, log: bool) {
-    for note in session.take_notes() {
-        if log {
-            eprintln!("{note}");
-        }
-    }
-}
-
-/// A response: status, content type, body.
-#[derive(Debug, Clone, PartialEq)]
-pub struct Reply {
-    pub status: u16,
-    pub content_type: &'static str,
-    pub body: Arc<[u8]>,
-}
-
-impl Reply {
-    fn text(status: u16, message: &str) -> Reply {
-        Reply {
-            status,
-            content_type: "text/plain; charset=utf-8",
-            body: message.as_bytes().into(),
-        }
-    }
-    fn pickle(body: Arc<[u8]>) -> Reply {
-        Reply {
-            status: 200,
-            content_type: "application/octet-stream",
-            body,
-        }
-    }
-    fn into_response(self) -> Response<std::io::Cursor<Vec<u8>>> {
-        // The length is known: send Content-Length, never chunked encoding.
-        let mut r = Response::from_data(self.body.to_vec())
-            .with_status_code(self.status)
-            .with_chunked_threshold(usize::MAX);
-        if let Ok(h) = Header::from_bytes(&b"Content-Type"[..], self.content_type.as_bytes()) {
-            r = r.with_header(h);
-        }
-        r
-    }
-}
-
-impl From<Rejection> for Reply {
-    fn from(r: Rejection) -> Reply {
-        Reply::text(r.status, &r.message)
-    }
-}
-
-fn handle(session: &mut Session, request: &mut Request, token: &str) -> Reply {
-    let path = request.url().split('?').next().unwrap_or("").to_string();
-    let method = request.method().clone();
-    let expected = match path.as_str() {
-        "/reset" | "/execute_action" => Method::Post,
-        "/get_current_state" => Method::Get,
+/// Answer one request. The session is locked only while it is used: the body is read first.
+pub fn handle(session: &Mutex<Session>, token: &str, head: &Head, body: &mut Body) -> Reply {
+    let lock = || session.lock().unwrap_or_else(PoisonError::into_inner);
+    let path = head.path.as_str();
+    let expected = match path {
+        "/reset" | "/execute_action" => "POST",
+        "/get_current_state" => "GET",
         _ => return Reply::text(404, &format!("no endpoint {path}")),
     };
-    if method != expected {
-        return Reply::text(405, &format!("{path} takes {expected}, not {method}"));
+    if head.method != expected {
+        return Reply::text(
+            405,
+            &format!("{path} takes {expected}, not {}", head.method),
+        );
     }
-    let sent_token = request
-        .headers()
-        .iter()
-        .find(|h| h.field.equiv("auth-token"))
-        .map(|h| h.value.as_str().to_string());
-    if let Err(r) = check_token(sent_token.as_deref(), token) {
+    if let Err(r) = check_token(head.header("auth-token"), token) {
         return r.into();
     }
-    match path.as_str() {
-        "/reset" => match session.reset() {
+    match path {
+        "/reset" => match lock().reset() {
             Ok(()) => Reply {
                 status: 200,
                 content_type: "application/json",
@@ -226,14 +65,11 @@ fn handle(session: &mut Session, request: &mut Request, token: &str) -> Reply {
             },
             Err(e) => Reply::text(500, &format!("reset failed: {e}")),
         },
-        "/get_current_state" => Reply::pickle(session.current_state().into()),
-        _ => {
-            let body = match read_body(request) {
-                Ok(b) => b,
-                Err(r) => return r.into(),
-            };
-            execute(session, &body)
-        }
+        "/get_current_state" => pickle_reply(lock().current_state_shared()),
+        _ => match body.read_all(MAX_BODY_BYTES) {
+            Ok(bytes) => execute(&mut lock(), &bytes),
+            Err(r) => r.into(),
+        },
     }
 }
 
@@ -259,7 +95,7 @@ pub fn execute(session: &mut Session, body: &[u8]) -> Reply {
 
 fn reply_of(reply: ExecuteReply) -> Reply {
     match reply {
-        ExecuteReply::Pickle(bytes) => Reply::pickle(bytes),
+        ExecuteReply::Pickle(bytes) => pickle_reply(bytes),
         ExecuteReply::Failed { status, message } => Reply::text(status, &message),
     }
 }
@@ -278,28 +114,6 @@ pub fn check_token(sent: Option<&str>, expected: &str) -> Result<(), Rejection> 
 
 fn constant_time_eq(a: &[u8], b: &[u8]) -> bool {
     a.len() == b.len() && a.iter().zip(b).fold(0u8, |acc, (x, y)| acc | (x ^ y)) == 0
-}
-
-fn read_body(request: &mut Request) -> Result<Vec<u8>, Rejection> {
-    let too_big = || {
-        Rejection::new(
-            413,
-            format!("request body over the {MAX_BODY_BYTES}-byte limit"),
-        )
-    };
-    if request.body_length().is_some_and(|n| n > MAX_BODY_BYTES) {
-        return Err(too_big());
-    }
-    let mut body = Vec::new();
-    request
-        .as_reader()
-        .take(MAX_BODY_BYTES as u64 + 1)
-        .read_to_end(&mut body)
-        .map_err(|e| Rejection::new(400, format!("reading the request body: {e}")))?;
-    if body.len() > MAX_BODY_BYTES {
-        return Err(too_big());
-    }
-    Ok(body)
 }
 
 /// The fields of an `/execute_action` body.

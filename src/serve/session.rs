@@ -13,15 +13,22 @@
 //!   and the new scene's first state. After the last scene: `done: true`, `cur_scene_done:
 //!   true`, and the last scene's final state. `get_current_state` shows `cur_scene_done: true`
 //!   only once everything is done (HUGSIM clears it when it switches scenes).
-//! - Responses to `execute` are remembered by transaction id (the last `TX_CACHE_LEN`): a
-//!   client retry with the same id gets the same bytes and nothing is stepped again.
+//! - Responses to `execute` are remembered by transaction id (`tx_cache`, bounded by count and
+//!   bytes): a client retry with the same id gets the same reply and nothing is stepped again.
+//!   Once a step has run, whatever happens after it (saving, starting the next scene) ends in
+//!   a reply, an error reply included, that is recorded before it is returned.
 //! - An episode that fails inside the simulator gets an `errors.jsonl` row and the sequence
 //!   moves on to the next scene.
+//! - A finished episode is kept in memory until its recording and row are on disk. When
+//!   writing fails (a full disk, an unwritable `episodes/`), the step answers 500 naming the
+//!   I/O error, `errors.jsonl` gets a row saying so, the sequence moves on, and the write is
+//!   tried again at the next episode end, `reset`, `execute` after the last scene, and server
+//!   shutdown (`save_pending`). `reset` counts kept episodes as finished.
 //!
 //! The pickled `{"obs", "info"}` of the current state is built once per step (rendering is the
 //! expensive part) and spliced into every response until the next step.
 
-use std::collections::{BTreeMap, BTreeSet, VecDeque};
+use std::collections::BTreeSet;
 use std::path::PathBuf;
 use std::sync::Arc;
 use std::time::Instant;
@@ -30,19 +37,17 @@ use super::agent::{PlanSlot, RemoteAgent};
 use super::frames::{PlanError, lidar_plan_to_ego};
 use super::pickle::{Value, to_fragment, to_pickle};
 use super::state::{LastAction, StateError, StepInfo, state_value};
+use super::tx_cache::TxCache;
 use super::views::ViewSource;
+use crate::agent::Plan;
 use crate::metrics::route_completion;
 use crate::rollout::episode::{EpisodeError, EpisodeLoop, SceneSource, resolve_job};
 use crate::rollout::jsonl::{JsonlAppender, read_rows};
-use crate::rollout::runner::{ERRORS_FILE, RESULTS_FILE, episode_path};
+use crate::rollout::runner::{ERRORS_FILE, RESULTS_FILE};
 use crate::rollout::{
-    BatchOptions, BatchPlan, EpisodeEvent, EpisodeJob, EpisodeRecorder, EpisodeRow, ErrorRow,
-    RolloutError,
+    BatchOptions, BatchPlan, EpisodeEvent, EpisodeJob, EpisodeRecorder, EpisodeRow, RolloutError,
 };
 use crate::world::{SimConfig, TerminalReason};
-
-/// Responses remembered for transaction-id retries (HUGSIM keeps 100).
-pub const TX_CACHE_LEN: usize = 100;
 
 #[derive(Debug, thiserror::Error)]
 pub enum SessionError {
@@ -56,6 +61,8 @@ pub enum SessionError {
     Episode { key: String, message: String },
     #[error("no episode jobs given")]
     NoJobs,
+    #[error("{0}")]
+    Unsaved(String),
 }
 
 /// What the session runs and where it writes.
@@ -88,6 +95,13 @@ struct Running {
     finished: bool,
 }
 
+#[path = "session_saving.rs"]
+mod saving;
+use saving::Unsaved;
+
+/// `(done, cur_scene_done)` of a response.
+type Flags = (bool, bool);
+
 pub struct Session {
     config: SessionConfig,
     views: Box<dyn ViewSource>,
@@ -100,8 +114,11 @@ pub struct Session {
     /// Set when the sequence ended (HUGSIM's `_scene_done` of the last scene).
     scene_done: bool,
     state_fragment: Arc<[u8]>,
-    tx_cache: BTreeMap<String, ExecuteReply>,
-    tx_order: VecDeque<String>,
+    /// The pickled response for `(done, cur_scene_done)` with the current fragment, shared by
+    /// `/get_current_state` and the step reply.
+    state_memo: Option<(Flags, Arc<[u8]>)>,
+    tx_cache: TxCache,
+    unsaved: Vec<Unsaved>,
     /// Human-readable notes (prepare warnings, finished and failed episodes), drained by the
     /// front end.
     notes: Vec<String>,
@@ -139,8 +156,9 @@ impl Session {
             done: false,
             scene_done: false,
             state_fragment: to_fragment(&empty_state()),
-            tx_cache: BTreeMap::new(),
-            tx_order: VecDeque::new(),
+            state_memo: None,
+            tx_cache: TxCache::default(),
+            unsaved: Vec::new(),
             notes: plan.report.warnings,
             _out_lock: plan.lock,
             steps_executed: 0,
@@ -164,7 +182,13 @@ impl Session {
         std::mem::take(&mut self.notes)
     }
 
-    /// Restart the sequence at the first job not yet in `results.jsonl`.
+    /// Finished episodes kept in memory because writing them failed.
+    pub fn unsaved_episodes(&self) -> usize {
+        self.unsaved.len()
+    }
+
+    /// Restart the sequence at the first job not yet in `results.jsonl` (or kept in memory,
+    /// unsaved).
     pub fn reset(&mut self) -> Result<(), SessionError> {
         // A scene that has not been stepped yet (the one shown before the client's first
         // reset) is restarted silently.
@@ -175,12 +199,15 @@ impl Session {
             self.notes
                 .push(format!("{}: abandoned by reset", r.job.key()));
         }
-        let finished: BTreeSet<String> =
+        // A failure is in the notes and errors.jsonl; the episodes stay in memory.
+        let _ = self.save_unsaved();
+        let mut finished: BTreeSet<String> =
             read_rows::<EpisodeRow>(&self.config.out_dir.join(RESULTS_FILE))?
                 .rows
                 .into_iter()
                 .map(|r| r.key)
                 .collect();
+        finished.extend(self.unsaved.iter().map(|u| u.key.clone()));
         self.queue = self
             .config
             .jobs
@@ -191,16 +218,23 @@ impl Session {
         self.next_job = 0;
         self.done = false;
         self.scene_done = false;
-        self.start_next()?;
+        self.start_next();
         self.refresh_state()
     }
 
     /// The pickled `{"done", "cur_scene_done", "state"}` for `/get_current_state`.
     pub fn current_state(&self) -> Vec<u8> {
+        self.current_state_shared().to_vec()
+    }
+
+    /// `current_state`, shared: no copy of the images while the state is unchanged.
+    pub fn current_state_shared(&self) -> Arc<[u8]> {
         self.response(self.done, self.scene_done)
     }
 
-    /// `/execute_action` with a transaction id: a remembered reply, or one decision step.
+    /// `/execute_action` with a transaction id: a remembered reply, or one decision step whose
+    /// reply is remembered. `Err` only for a request rejected before anything changed (a bad
+    /// plan): that is not remembered, so the same id may be sent again with a good plan.
     pub fn execute(
         &mut self,
         transaction_id: &str,
@@ -209,8 +243,22 @@ impl Session {
         if let Some(reply) = self.tx_cache.get(transaction_id) {
             return Ok(reply.clone());
         }
-        let reply = self.execute_uncached(points_lidar_m)?;
-        self.remember(transaction_id, reply.clone());
+        let reply = match self.current.as_ref().filter(|_| !self.done) {
+            None => {
+                // Nothing left to step: a chance to save what could not be saved.
+                let _ = self.save_unsaved();
+                ExecuteReply::Pickle(self.response(true, true))
+            }
+            Some(run) => {
+                // Everything that can reject the request happens before the episode is
+                // touched.
+                let rig = &run.episode.world().scene().rig;
+                let plan =
+                    lidar_plan_to_ego(points_lidar_m, &rig.ego_from_lidar, &self.config.sim.time)?;
+                self.step(plan)
+            }
+        };
+        self.tx_cache.insert(transaction_id, reply.clone());
         Ok(reply)
     }
 
@@ -219,45 +267,33 @@ impl Session {
         self.tx_cache.get(transaction_id)
     }
 
-    fn remember(&mut self, id: &str, reply: ExecuteReply) {
-        if self.tx_cache.insert(id.to_string(), reply).is_none() {
-            self.tx_order.push_back(id.to_string());
-        }
-        while self.tx_order.len() > TX_CACHE_LEN {
-            if let Some(old) = self.tx_order.pop_front() {
-                self.tx_cache.remove(&old);
-            }
-        }
+    /// Write the finished episodes kept in memory (at shutdown); `Err` names what is still
+    /// unsaved and why.
+    pub fn save_pending(&mut self) -> Result<(), SessionError> {
+        self.save_unsaved().map_err(SessionError::Unsaved)
     }
 
-    fn execute_uncached(&mut self, points: &[[f64; 2]]) -> Result<ExecuteReply, SessionError> {
-        let Some(run) = self.current.as_mut().filter(|_| !self.done) else {
-            return Ok(ExecuteReply::Pickle(self.response(true, true).into()));
+    /// One decision step of the running episode with a checked plan. Every outcome is a reply
+    /// (failures after the step are 500s naming the cause), so it can be recorded.
+    fn step(&mut self, plan: Plan) -> ExecuteReply {
+        let Some(run) = self.current.as_mut() else {
+            return failed("no scene is running".into());
         };
-        // Everything that can reject the request happens before the episode is touched.
-        let rig = &run.episode.world().scene().rig;
-        let plan = lidar_plan_to_ego(points, &rig.ego_from_lidar, &self.config.sim.time)?;
-
         let steer_before = run.episode.world().ego().steer_rad;
         run.slot.put(plan);
-        let key = run.job.key();
-        match step_once(run) {
-            Ok(()) => {}
-            Err(message) => {
-                run.finished = true;
-                self.errors.append(&ErrorRow {
-                    job: run.job.clone(),
-                    key: key.clone(),
-                    message: message.clone(),
-                    wall_time_secs: run.started.elapsed().as_secs_f64(),
-                })?;
-                self.notes.push(format!("{key}: failed: {message}"));
-                self.advance()?;
-                return Ok(ExecuteReply::Failed {
-                    status: 500,
-                    message: format!("episode {key} failed: {message}; moved to the next scene"),
-                });
+        if let Err(message) = step_once(run) {
+            run.finished = true;
+            let (job, wall_time_secs) = (run.job.clone(), run.started.elapsed().as_secs_f64());
+            let key = job.key();
+            let mut problems = vec![format!("episode {key} failed: {message}")];
+            self.notes.push(format!("{key}: failed: {message}"));
+            if let Err(e) = self.append_error(job, message, wall_time_secs) {
+                problems.push(e);
             }
+            if let Err(e) = self.advance() {
+                problems.push(format!("starting the next scene: {e}"));
+            }
+            return failed(format!("{}; moved to the next scene", problems.join("; ")));
         }
         self.steps_executed += 1;
         let world = run.episode.world();
@@ -272,80 +308,115 @@ impl Session {
             collision: matches!(terminal, Some(TerminalReason::Collision { .. })),
         });
         if terminal.is_none() {
-            self.refresh_state()?;
-            return Ok(ExecuteReply::Pickle(self.response(false, false).into()));
+            return match self.refresh_state() {
+                Ok(()) => ExecuteReply::Pickle(self.response(false, false)),
+                Err(e) => failed(format!("the step ran, but its state: {e}")),
+            };
         }
-        self.finish_current()?;
-        self.advance()?;
-        Ok(ExecuteReply::Pickle(self.response(self.done, true).into()))
+        let mut problems = Vec::new();
+        if let Err(e) = self.finish_current() {
+            problems.push(e);
+        }
+        if let Err(e) = self.save_unsaved() {
+            problems.push(e);
+        }
+        if let Err(e) = self.advance() {
+            problems.push(format!("starting the next scene: {e}"));
+        }
+        if problems.is_empty() {
+            ExecuteReply::Pickle(self.response(self.done, true))
+        } else {
+            failed(format!(
+                "{}; {}",
+                problems.join("; "),
+                if self.done {
+                    "all scenes are done"
+                } else {
+                    "moved to the next scene"
+                }
+            ))
+        }
     }
 
-    /// Drain the Finished event of the current (terminal) episode and write its files.
-    fn finish_current(&mut self) -> Result<(), SessionError> {
+    /// Drain the Finished event of the current (terminal) episode and keep its row and
+    /// recording in memory for `save_unsaved`.
+    fn finish_current(&mut self) -> Result<(), String> {
         let Some(run) = self.current.as_mut() else {
             return Ok(());
         };
-        let key = run.job.key();
-        while let Some(event) = run
-            .episode
-            .next_event()
-            .map_err(|e| SessionError::Episode {
-                key: key.clone(),
-                message: e.to_string(),
-            })?
-        {
-            run.recorder.on_event(event);
-        }
         run.finished = true;
+        let key = run.job.key();
+        let mut drained = Ok(());
+        loop {
+            match run.episode.next_event() {
+                Ok(Some(event)) => run.recorder.on_event(event),
+                Ok(None) => break,
+                Err(e) => {
+                    drained = Err(e.to_string());
+                    break;
+                }
+            }
+        }
         let recorder = std::mem::take(&mut run.recorder);
-        let (mut row, recording) = recorder.finish().ok_or_else(|| SessionError::Episode {
-            key: key.clone(),
-            message: "episode ended without a Finished event".into(),
-        })?;
-        row.wall_time_secs = run.started.elapsed().as_secs_f64();
-        recording.write(&episode_path(&self.config.out_dir, &key))?;
-        self.results.append(&row)?;
-        self.notes.push(format!(
-            "{key}: {} after {} steps, hd_score {:.3}",
-            row.terminal_reason,
-            row.steps,
-            row.metrics.get("hd_score").copied().unwrap_or(f64::NAN)
-        ));
-        Ok(())
+        let finished = drained.and_then(|()| {
+            recorder
+                .finish()
+                .ok_or_else(|| "ended without a Finished event".to_string())
+        });
+        let (job, wall_time_secs) = (run.job.clone(), run.started.elapsed().as_secs_f64());
+        match finished {
+            Ok((mut row, recording)) => {
+                row.wall_time_secs = wall_time_secs;
+                self.unsaved.push(Unsaved {
+                    key,
+                    row,
+                    recording,
+                    recording_written: false,
+                    error_logged: false,
+                });
+                Ok(())
+            }
+            Err(message) => {
+                let mut problem = format!("episode {key} could not be finished: {message}");
+                self.notes.push(problem.clone());
+                if let Err(e) = self.append_error(job, message, wall_time_secs) {
+                    problem = format!("{problem}; {e}");
+                }
+                Err(problem)
+            }
+        }
     }
 
     /// Start the next scene (the state shows it), or mark the sequence done (the state keeps
     /// showing the last scene).
     fn advance(&mut self) -> Result<(), SessionError> {
-        self.start_next()?;
+        self.start_next();
         if self.done {
             self.scene_done = true;
         }
         self.refresh_state()
     }
 
-    fn start_next(&mut self) -> Result<(), SessionError> {
+    /// Start the next job that starts (those that cannot get an `errors.jsonl` row), or
+    /// mark the sequence done.
+    fn start_next(&mut self) {
         while let Some(job) = self.queue.get(self.next_job).cloned() {
             self.next_job += 1;
             match start_episode(&job, &self.config) {
                 Ok(run) => {
                     self.current = Some(run);
-                    return Ok(());
+                    return;
                 }
                 Err(message) => {
-                    self.errors.append(&ErrorRow {
-                        key: job.key(),
-                        job: job.clone(),
-                        message: message.clone(),
-                        wall_time_secs: 0.0,
-                    })?;
-                    self.notes
-                        .push(format!("{}: could not start: {message}", job.key()));
+                    let note = format!("{}: could not start: {message}", job.key());
+                    self.notes.push(note);
+                    if let Err(e) = self.append_error(job, message, 0.0) {
+                        self.notes.push(e);
+                    }
                 }
             }
         }
         self.done = true;
-        Ok(())
     }
 
     fn refresh_state(&mut self) -> Result<(), SessionError> {
@@ -364,15 +435,22 @@ impl Session {
             None => empty_state(),
         };
         self.state_fragment = to_fragment(&value);
+        self.state_memo = None;
+        let flags = (self.done, self.scene_done);
+        self.state_memo = Some((flags, self.response(flags.0, flags.1)));
         Ok(())
     }
 
-    fn response(&self, done: bool, cur_scene_done: bool) -> Vec<u8> {
-        to_pickle(&Value::dict([
-            ("done", Value::Bool(done)),
-            ("cur_scene_done", Value::Bool(cur_scene_done)),
-            ("state", Value::Fragment(self.state_fragment.clone())),
-        ]))
+    fn response(&self, done: bool, cur_scene_done: bool) -> Arc<[u8]> {
+        match &self.state_memo {
+            Some((flags, bytes)) if *flags == (done, cur_scene_done) => bytes.clone(),
+            _ => to_pickle(&Value::dict([
+                ("done", Value::Bool(done)),
+                ("cur_scene_done", Value::Bool(cur_scene_done)),
+                ("state", Value::Fragment(self.state_fragment.clone())),
+            ]))
+            .into(),
+        }
     }
 }
 
@@ -417,5 +495,13 @@ fn step_once(run: &mut Running) -> Result<(), String> {
         Ok(other) => Err(format!("expected a decision step, got {other:?}")),
         Err(EpisodeError::Agent { message, .. }) => Err(format!("agent: {message}")),
         Err(e) => Err(e.to_string()),
+    }
+}
+
+/// A 500 reply after the step ran.
+fn failed(message: String) -> ExecuteReply {
+    ExecuteReply::Failed {
+        status: 500,
+        message,
     }
 }

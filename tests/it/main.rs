@@ -46,6 +46,8 @@ mod scenario_resolve;
 mod scenario_shipped;
 mod serve_hugsim_client;
 mod serve_rendered_views;
+mod serve_save_failure;
+mod serve_slow_clients;
 mod shader_validation;
 mod splat_ply;
 mod splat_reference;

@@ -13,6 +13,7 @@ use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpStream};
 use std::path::Path;
 use std::process::Command;
+use std::time::Duration;
 
 use mpa_sim::rollout::jsonl::read_rows;
 use mpa_sim::rollout::runner::{RESULTS_FILE, episode_path};
@@ -24,8 +25,8 @@ use mpa_sim::serve::{
     spawn,
 };
 
-const TOKEN: &str = "test-token";
-const SIZE: ImageSize = ImageSize {
+pub(crate) const TOKEN: &str = "test-token";
+pub(crate) const SIZE: ImageSize = ImageSize {
     width_px: 64,
     height_px: 36,
 };
@@ -42,7 +43,7 @@ fn python() -> Option<OsString> {
     p
 }
 
-fn jobs(scenes: &[&str]) -> Vec<EpisodeJob> {
+pub(crate) fn jobs(scenes: &[&str]) -> Vec<EpisodeJob> {
     JobListBuilder::new()
         .split(
             "test_in_domain",
@@ -54,7 +55,7 @@ fn jobs(scenes: &[&str]) -> Vec<EpisodeJob> {
         .expect("jobs")
 }
 
-fn session(jobs: Vec<EpisodeJob>, out: &Path) -> Session {
+pub(crate) fn session(jobs: Vec<EpisodeJob>, out: &Path) -> Session {
     Session::new(
         SessionConfig {
             jobs,
@@ -68,21 +69,23 @@ fn session(jobs: Vec<EpisodeJob>, out: &Path) -> Session {
     .expect("session")
 }
 
-fn serve(session: Session) -> ServeHandle {
+pub(crate) fn serve(session: Session) -> ServeHandle {
     spawn(
         session,
         ServerOptions {
             addr: "127.0.0.1:0".into(),
             token: TOKEN.into(),
-            exit_when_done: false,
-            log: false,
+            ..ServerOptions::default()
         },
     )
     .expect("server")
 }
 
+/// How long `http` waits for an answer.
+pub(crate) const ANSWER_TIMEOUT: Duration = Duration::from_secs(30);
+
 /// One HTTP/1.1 request over a fresh connection; (status, body).
-fn http(
+pub(crate) fn http(
     addr: SocketAddr,
     method: &str,
     path: &str,
@@ -90,6 +93,9 @@ fn http(
     body: &[u8],
 ) -> (u16, Vec<u8>) {
     let mut s = TcpStream::connect(addr).expect("connect");
+    // A server that never answers fails the test instead of hanging it.
+    s.set_read_timeout(Some(ANSWER_TIMEOUT))
+        .expect("read timeout");
     let mut head = format!(
         "{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\nContent-Length: {}\r\n",
         body.len()
@@ -102,7 +108,11 @@ fn http(
     // A server may answer (413) before reading a big body; ignore a reset while sending it.
     let _ = s.write_all(body);
     let mut resp = Vec::new();
-    let _ = s.read_to_end(&mut resp);
+    if let Err(e) = s.read_to_end(&mut resp)
+        && resp.is_empty()
+    {
+        panic!("{method} {path}: no answer within {ANSWER_TIMEOUT:?}: {e}");
+    }
     let text_end = resp
         .windows(4)
         .position(|w| w == b"\r\n\r\n")
@@ -116,13 +126,13 @@ fn http(
     (status, resp[text_end + 4..].to_vec())
 }
 
-fn execute_body(plan: &str, tx: &str) -> Vec<u8> {
+pub(crate) fn execute_body(plan: &str, tx: &str) -> Vec<u8> {
     serde_json::json!({"plan_traj": plan, "transaction_id": tx})
         .to_string()
         .into_bytes()
 }
 
-const STRAIGHT: &str = r#"{"data": [[0.0, 2.0], [0.0, 4.0], [0.0, 6.0], [0.0, 8.0], [0.0, 10.0], [0.0, 12.0]], "shape": [6, 2], "dtype": "float64"}"#;
+pub(crate) const STRAIGHT: &str = r#"{"data": [[0.0, 2.0], [0.0, 4.0], [0.0, 6.0], [0.0, 8.0], [0.0, 10.0], [0.0, 12.0]], "shape": [6, 2], "dtype": "float64"}"#;
 
 #[test]
 fn hugsim_client_drives_two_scenes_to_the_end() {
