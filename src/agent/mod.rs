@@ -43,10 +43,23 @@ pub trait Agent: Send {
     fn view_request(&self) -> Option<ViewRequest> {
         None
     }
+    /// The agent's scene features, for wrappers that condition on them (MPA's adapter);
+    /// `None` for agents that expose none.
+    fn feature_source(&self) -> Option<&dyn FeatureSource> {
+        None
+    }
     fn plan(&mut self, obs: &Observation) -> Result<Plan, AgentError>;
 }
 
 /// Navigation command, UniAD / NeuroNCAP / HUGSIM numbering.
+/// An agent's intermediate scene features (MPA section 2: the adapter's scene embedding z).
+pub trait FeatureSource {
+    /// The features computed by the last `plan` call; empty before the first.
+    fn scene_features(&self) -> &[f32];
+    /// How many values `scene_features` holds after a `plan`.
+    fn scene_feature_dim(&self) -> usize;
+}
+
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Command {

@@ -5,9 +5,10 @@
 //! `base:PATH` loads a base policy from the folder `PATH` (config.json + model.safetensors).
 
 use super::base::{BaseAgent, shipped_dir};
+use super::base::{BaseConfig, CONFIG_FILE};
 use super::expert::ExpertAgent;
 use super::replay::ReplayAgent;
-use super::{Agent, AgentError};
+use super::{Agent, AgentError, ViewRequest};
 
 /// A built-in agent: name, one-line description, constructor.
 pub struct AgentEntry {
@@ -41,18 +42,96 @@ pub fn names() -> Vec<&'static str> {
 /// Prefix of the `base:PATH` agent name form.
 pub const BASE_PATH_PREFIX: &str = "base:";
 
-pub fn create(name: &str) -> Result<Box<dyn Agent>, AgentError> {
-    if let Some(dir) = name.strip_prefix(BASE_PATH_PREFIX) {
-        return Ok(Box::new(BaseAgent::load(std::path::Path::new(dir), name)?));
+/// A parsed agent spec: a table entry, or the base policy from a folder. Wrappers (`mpa:SPEC`)
+/// parse their inner spec with the same grammar when they land.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum AgentSpec {
+    /// A name of `BUILTIN_AGENTS`.
+    Builtin(&'static AgentEntry),
+    /// `base:DIR`: a base policy trained into `DIR` (config.json + model.safetensors).
+    BaseDir {
+        spec: String,
+        dir: std::path::PathBuf,
+    },
+}
+
+impl PartialEq for AgentEntry {
+    fn eq(&self, other: &Self) -> bool {
+        self.name == other.name
     }
-    let entry = BUILTIN_AGENTS
-        .iter()
-        .find(|e| e.name == name)
-        .ok_or_else(|| AgentError::UnknownAgent {
-            name: name.to_string(),
-            known: format!("{}, {BASE_PATH_PREFIX}PATH", names().join(", ")),
-        })?;
-    (entry.create)()
+}
+impl Eq for AgentEntry {}
+impl std::fmt::Debug for AgentEntry {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.name)
+    }
+}
+
+impl AgentSpec {
+    /// Parse `name` (no file is read).
+    pub fn parse(name: &str) -> Result<AgentSpec, AgentError> {
+        if let Some(dir) = name.strip_prefix(BASE_PATH_PREFIX) {
+            if dir.is_empty() {
+                return Err(AgentError::Failed {
+                    agent: name.to_string(),
+                    message: "`base:` needs a folder after the colon (base:DIR)".into(),
+                });
+            }
+            return Ok(AgentSpec::BaseDir {
+                spec: name.to_string(),
+                dir: std::path::PathBuf::from(dir),
+            });
+        }
+        BUILTIN_AGENTS
+            .iter()
+            .find(|e| e.name == name)
+            .map(AgentSpec::Builtin)
+            .ok_or_else(|| AgentError::UnknownAgent {
+                name: name.to_string(),
+                known: format!("{}, {BASE_PATH_PREFIX}DIR", names().join(", ")),
+            })
+    }
+
+    /// The cameras the agent will ask for, read without loading any weights (the base
+    /// policy's `config.json` only), so a front end can set up rendering first.
+    pub fn view_request(&self) -> Result<Option<ViewRequest>, AgentError> {
+        let base_dir = match self {
+            AgentSpec::Builtin(e) if e.name == "base" => shipped_dir(),
+            AgentSpec::Builtin(_) => return Ok(None),
+            AgentSpec::BaseDir { dir, .. } => dir.clone(),
+        };
+        let config =
+            BaseConfig::load(&base_dir.join(CONFIG_FILE)).map_err(|e| AgentError::Failed {
+                agent: self.name().to_string(),
+                message: e.to_string(),
+            })?;
+        Ok(Some(config.view_request()))
+    }
+
+    /// The spec as written.
+    pub fn name(&self) -> &str {
+        match self {
+            AgentSpec::Builtin(e) => e.name,
+            AgentSpec::BaseDir { spec, .. } => spec,
+        }
+    }
+
+    /// Build the agent (loads weights where it has them).
+    pub fn create(&self) -> Result<Box<dyn Agent>, AgentError> {
+        match self {
+            AgentSpec::Builtin(e) => (e.create)(),
+            AgentSpec::BaseDir { spec, dir } => Ok(Box::new(BaseAgent::load(dir, spec)?)),
+        }
+    }
+}
+
+pub fn create(name: &str) -> Result<Box<dyn Agent>, AgentError> {
+    AgentSpec::parse(name)?.create()
+}
+
+/// The view request of the agent `name` without building it (`AgentSpec::view_request`).
+pub fn view_request(name: &str) -> Result<Option<ViewRequest>, AgentError> {
+    AgentSpec::parse(name)?.view_request()
 }
 
 #[cfg(test)]
@@ -71,5 +150,28 @@ mod tests {
         );
         let err = create("nope").err().unwrap();
         assert!(err.to_string().contains("replay, expert"));
+    }
+
+    #[test]
+    fn view_requests_come_from_the_config_alone_and_match_the_built_agents() {
+        for n in names() {
+            assert_eq!(
+                view_request(n).unwrap(),
+                create(n).unwrap().view_request(),
+                "{n}"
+            );
+        }
+        // A folder with a config but no weights: the request is known, building fails.
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::copy(
+            shipped_dir().join(CONFIG_FILE),
+            dir.path().join(CONFIG_FILE),
+        )
+        .unwrap();
+        let spec = format!("base:{}", dir.path().display());
+        assert_eq!(view_request(&spec).unwrap(), view_request("base").unwrap());
+        assert!(create(&spec).is_err());
+        assert!(AgentSpec::parse("base:").is_err());
+        assert_eq!(AgentSpec::parse(&spec).unwrap().name(), spec);
     }
 }

@@ -95,10 +95,8 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
     // Agents that read cameras get views from one render thread shared by the workers.
     let mut wants_views = Vec::new();
     for name in &args.agent {
-        if mpa_sim::agent::registry::create(name)?
-            .view_request()
-            .is_some()
-        {
+        // From the spec alone: no weights are loaded here.
+        if mpa_sim::agent::registry::view_request(name)?.is_some() {
             wants_views.push(name.as_str());
         }
     }

@@ -139,3 +139,32 @@ fn decide_refuses_a_camera_agent_without_a_renderer() {
     let err = decide(&world, base.as_mut(), None).unwrap_err().to_string();
     assert!(err.contains("no renderer"), "{err}");
 }
+
+#[test]
+fn base_exposes_its_scene_features_to_wrappers_and_forks_render_six_cameras() {
+    use mpa_sim::render::{AdapterPreference, LocalViews};
+    use mpa_sim::rollout::episode::{SceneSource, cached_scene};
+    use mpa_sim::scene::scenario::ResolvedScenario;
+    let scene = cached_scene(&SceneSource::default(), "scene-0001").unwrap();
+    let scenario = ResolvedScenario::from_scene(scene);
+    let world = World::at_log_tick(&scenario, SEED, &SimConfig::default(), 4).unwrap();
+    let mut views = LocalViews::new(AdapterPreference::Auto).unwrap();
+    let mut base = registry::create("base").unwrap();
+    assert!(base.feature_source().unwrap().scene_features().is_empty());
+    let d = decide(&world, base.as_mut(), Some(&mut views)).unwrap();
+    assert_eq!(
+        d.views.as_ref().unwrap().cameras.len(),
+        3,
+        "base reads three cameras"
+    );
+    let features = base.feature_source().unwrap();
+    assert_eq!(features.scene_feature_dim(), 192);
+    assert_eq!(features.scene_features().len(), 192);
+    assert!(features.scene_features().iter().all(|v| v.is_finite()));
+    assert!(
+        registry::create("expert")
+            .unwrap()
+            .feature_source()
+            .is_none()
+    );
+}

@@ -71,6 +71,15 @@ impl Default for BaseConfig {
 }
 
 impl BaseConfig {
+    /// The cameras the policy reads, at its input size.
+    pub fn view_request(&self) -> crate::render::ViewRequest {
+        crate::render::ViewRequest {
+            width_px: self.width_px,
+            height_px: self.height_px,
+            channels: self.cameras.clone(),
+        }
+    }
+
     /// Width of the non-image input: speed, accel, yaw rate, 3-way command one-hot, then x, y
     /// of every target point.
     pub fn ego_input_dim(&self) -> usize {

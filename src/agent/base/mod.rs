@@ -29,7 +29,7 @@ pub use config::{BaseConfig, PLAN_LEN};
 pub use input::EgoInput;
 pub use model::BaseNet;
 
-use super::{Agent, AgentError, Observation, Plan, ViewRequest, Views};
+use super::{Agent, AgentError, FeatureSource, Observation, Plan, ViewRequest, Views};
 
 /// File names inside a base-policy folder.
 pub const CONFIG_FILE: &str = "config.json";
@@ -113,11 +113,7 @@ impl BasePolicy {
 
     /// The views this policy reads.
     pub fn view_request(&self) -> ViewRequest {
-        ViewRequest {
-            width_px: self.config.width_px,
-            height_px: self.config.height_px,
-            channels: self.config.cameras.clone(),
-        }
+        self.config.view_request()
     }
 
     /// Run the network on one sample.
@@ -193,9 +189,23 @@ impl BaseAgent {
     }
 }
 
+impl FeatureSource for BaseAgent {
+    fn scene_features(&self) -> &[f32] {
+        &self.last_scene_features
+    }
+
+    fn scene_feature_dim(&self) -> usize {
+        self.policy.config.scene_feature_dim()
+    }
+}
+
 impl Agent for BaseAgent {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn feature_source(&self) -> Option<&dyn FeatureSource> {
+        Some(self)
     }
 
     fn reset(&mut self, _seed: u64) {
