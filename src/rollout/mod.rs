@@ -20,6 +20,7 @@ pub mod job;
 pub mod jsonl;
 pub mod merge;
 pub mod recording;
+pub mod recording_check;
 pub mod row;
 pub mod runner;
 pub mod shard;

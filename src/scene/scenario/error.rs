@@ -61,6 +61,17 @@ pub enum ScenarioError {
         origin: String,
         problems: Vec<Problem>,
     },
+    /// The text is larger than any valid scenario (checked before it is read or parsed).
+    #[error(
+        "{origin}: the scenario file is {bytes} bytes: expected at most {max_bytes} bytes (at most {max_actors} actors and {max_points} points per polyline)"
+    )]
+    TooLarge {
+        origin: String,
+        bytes: u64,
+        max_bytes: u64,
+        max_actors: usize,
+        max_points: usize,
+    },
     /// The base scene is not in the dataset.
     #[error(
         "{origin}: field `scene`: no scene named {scene:?} in {dataroot} (nearest: {})",
@@ -91,6 +102,7 @@ impl ScenarioError {
             ScenarioError::Syntax { origin, .. }
             | ScenarioError::Schema { origin, .. }
             | ScenarioError::Invalid { origin, .. }
+            | ScenarioError::TooLarge { origin, .. }
             | ScenarioError::UnknownScene { origin, .. }
             | ScenarioError::Scene { origin, .. } => *origin = new_origin.to_string(),
         }
@@ -151,12 +163,33 @@ pub enum ProblemKind {
     #[error("actor id {id:?} is not allowed: expected a non-empty id other than \"ego\"")]
     BadId { id: String },
     #[error(
-        "start {start_secs} s (with jitter up to {start_hi_secs} s) is beyond the log: expected 0 <= start < {log_secs:.2} s"
+        "start {start_secs} s (with jitter up to {start_hi_secs} s) is beyond the log: expected 0 <= start < {log_secs:.2} s, leaving a whole {step_secs} s step before the log ends"
     )]
     StartBeyondLog {
         start_secs: f64,
         start_hi_secs: f64,
         log_secs: f64,
+        /// The decision step that must fit between the latest start and the log's end.
+        step_secs: f64,
+    },
+    /// A position outside the map's extent plus a margin.
+    #[error(
+        "({x}, {y}) is off the map: expected inside the map extent [{:.0}, {:.0}] x [{:.0}, {:.0}] m plus a {margin_m} m margin",
+        extent_min[0], extent_max[0], extent_min[1], extent_max[1]
+    )]
+    OffMap {
+        x: f64,
+        y: f64,
+        extent_min: [f64; 2],
+        extent_max: [f64; 2],
+        margin_m: f64,
+    },
+    /// More items than any scenario needs (caps memory and time before anything is built).
+    #[error("{count} {what}: expected at most {max}")]
+    TooMany {
+        what: String,
+        count: usize,
+        max: usize,
     },
     #[error(
         "arc length {from_m:.2}..{to_m:.2} m (value with jitter) leaves the reference route: expected {min_m:.2}..{max_m:.2} m from the ego start"
