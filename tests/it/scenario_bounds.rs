@@ -52,6 +52,12 @@ fn route_point_at_1e300_does_not_hang_check_or_resolve() {
     let scene = straight_scene();
     let err = check(&spec, &scene).expect_err("refused");
     assert!(fields(&err).contains(&"ego.route[1][0]"), "{err}");
+    // Huge values print in exponent form, not as 301 digits.
+    assert_mentions(&err, &["1e300 is out of range"]);
+    assert!(
+        !err.to_string().contains("10000000000000000000000"),
+        "{err}"
+    );
     let err = resolve(&spec, scene, 0).expect_err("refused");
     assert!(fields(&err).contains(&"ego.route[1][0]"), "{err}");
 }

@@ -118,6 +118,19 @@ impl ScenarioError {
     }
 }
 
+/// A number in messages: in exponent form when huge (`1e300`, not 301 digits).
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_finite() && self.0.abs() >= 1e12 {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
+        }
+    }
+}
+
 struct ProblemList<'a>(&'a [Problem]);
 
 impl fmt::Display for ProblemList<'_> {
@@ -152,7 +165,7 @@ pub enum ProblemKind {
     #[error("{value} is not a finite number")]
     NotFinite { value: f64 },
     /// The value (possibly after adding the low end of its jitter) is outside the allowed range.
-    #[error("{value} is out of range: expected {expected}")]
+    #[error("{} is out of range: expected {expected}", Num(*value))]
     OutOfRange { value: f64, expected: String },
     #[error("jitter range [{lo}, {hi}] is reversed: expected lo <= hi")]
     ReversedRange { lo: f64, hi: f64 },
@@ -163,7 +176,8 @@ pub enum ProblemKind {
     #[error("actor id {id:?} is not allowed: expected a non-empty id other than \"ego\"")]
     BadId { id: String },
     #[error(
-        "start {start_secs} s (with jitter up to {start_hi_secs} s) is beyond the log: expected 0 <= start < {log_secs:.2} s, leaving a whole {step_secs} s step before the log ends"
+        "start {} s (with jitter up to {} s) is beyond the log: expected 0 <= start < {log_secs:.2} s, leaving a whole {step_secs} s step before the log ends",
+        Num(*start_secs), Num(*start_hi_secs)
     )]
     StartBeyondLog {
         start_secs: f64,
@@ -174,8 +188,8 @@ pub enum ProblemKind {
     },
     /// A position outside the map's extent plus a margin.
     #[error(
-        "({x}, {y}) is off the map: expected inside the map extent [{:.0}, {:.0}] x [{:.0}, {:.0}] m plus a {margin_m} m margin",
-        extent_min[0], extent_max[0], extent_min[1], extent_max[1]
+        "({}, {}) is off the map: expected inside the map extent [{:.0}, {:.0}] x [{:.0}, {:.0}] m plus a {margin_m} m margin",
+        Num(*x), Num(*y), extent_min[0], extent_max[0], extent_min[1], extent_max[1]
     )]
     OffMap {
         x: f64,
