@@ -154,6 +154,103 @@ pub fn ring_bounds(ring: &[DVec2]) -> (DVec2, DVec2) {
     )
 }
 
+/// What is wrong with a polygon ring, if anything (`ring_problem`).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum RingProblem {
+    /// Fewer than three distinct consecutive points: no area.
+    TooFewPoints { distinct: usize },
+    /// Every point on one line: zero area.
+    ZeroArea,
+    /// Edge `a` (from point `a` to point `a + 1`, indices into the ring without consecutive
+    /// duplicates) meets the non-adjacent edge `b`, or folds back along its neighbour `b`.
+    SelfIntersection { a: usize, b: usize },
+}
+
+/// Check a ring (open: the last point does not repeat the first; consecutive duplicates are
+/// ignored) for at least three points, a non-zero area and no self-intersection, where touching
+/// counts (closed sets, as `geo`'s validation: a ring touching itself at a vertex is invalid).
+///
+/// Edges are swept in order of their lowest x, each tested only against the edges whose x
+/// range overlaps its own: O(n log n) plus the overlapping pairs, which for map polygons (long
+/// thin strips and blocks) are few.
+pub fn ring_problem(ring: &[DVec2]) -> Option<RingProblem> {
+    let mut pts: Vec<DVec2> = Vec::with_capacity(ring.len());
+    for &p in ring {
+        if pts.last() != Some(&p) {
+            pts.push(p);
+        }
+    }
+    while pts.len() > 1 && pts.first() == pts.last() {
+        pts.pop();
+    }
+    let n = pts.len();
+    if n < 3 {
+        return Some(RingProblem::TooFewPoints { distinct: n });
+    }
+    let twice_area: f64 = (0..n).map(|i| pts[i].perp_dot(pts[(i + 1) % n])).sum();
+    if twice_area == 0.0 && (2..n).all(|i| (pts[1] - pts[0]).perp_dot(pts[i] - pts[0]) == 0.0) {
+        return Some(RingProblem::ZeroArea);
+    }
+    let edge = |i: usize| (pts[i], pts[(i + 1) % n]);
+    // Neighbouring edges share a point; they overlap only if the ring folds back on itself.
+    for i in 0..n {
+        let (a, b) = edge(i);
+        let c = pts[(i + 2) % n];
+        if (b - a).perp_dot(c - b) == 0.0 && (a - b).dot(c - b) > 0.0 {
+            return Some(RingProblem::SelfIntersection {
+                a: i,
+                b: (i + 1) % n,
+            });
+        }
+    }
+    let mut order: Vec<(f64, f64, usize)> = (0..n)
+        .map(|i| {
+            let (a, b) = edge(i);
+            (a.x.min(b.x), a.x.max(b.x), i)
+        })
+        .collect();
+    order.sort_by(|p, q| p.0.total_cmp(&q.0).then(p.2.cmp(&q.2)));
+    for (k, &(_, x_max, i)) in order.iter().enumerate() {
+        let (a, b) = edge(i);
+        for &(x_min_j, _, j) in &order[k + 1..] {
+            if x_min_j > x_max {
+                break;
+            }
+            let adjacent = j == (i + 1) % n || i == (j + 1) % n;
+            if adjacent {
+                continue;
+            }
+            let (c, d) = edge(j);
+            if segments_intersect(a, b, c, d) {
+                return Some(RingProblem::SelfIntersection {
+                    a: i.min(j),
+                    b: i.max(j),
+                });
+            }
+        }
+    }
+    None
+}
+
+/// Whether segments ab and cd share a point (touching and collinear overlap count).
+pub fn segments_intersect(a: DVec2, b: DVec2, c: DVec2, d: DVec2) -> bool {
+    let lo = |p: DVec2, q: DVec2| p.min(q);
+    let hi = |p: DVec2, q: DVec2| p.max(q);
+    if hi(a, b).cmplt(lo(c, d)).any() || hi(c, d).cmplt(lo(a, b)).any() {
+        return false;
+    }
+    let o1 = (b - a).perp_dot(c - a);
+    let o2 = (b - a).perp_dot(d - a);
+    let o3 = (d - c).perp_dot(a - c);
+    let o4 = (d - c).perp_dot(b - c);
+    if o1 == 0.0 && o2 == 0.0 {
+        // Collinear: the bounding boxes overlap, so the segments do.
+        return true;
+    }
+    let straddles = |p: f64, q: f64| (p <= 0.0 && q >= 0.0) || (p >= 0.0 && q <= 0.0);
+    straddles(o1, o2) && straddles(o3, o4)
+}
+
 /// A pose in the ground plane (global or ego frame): position in metres, heading in radians.
 /// The currency between world, agents and metrics for planned and executed trajectories.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -21,6 +21,7 @@ pub mod jsonl;
 pub mod lock;
 pub mod merge;
 pub mod recording;
+pub mod recording_check;
 pub mod row;
 pub mod runner;
 pub mod shard;

@@ -118,7 +118,9 @@ impl EpisodeRecording {
         Ok(bytes)
     }
 
-    /// Read a recording, checking its format version.
+    /// Read a recording, checking its format version and its values (`recording_check`: finite
+    /// and bounded numbers, positive sizes, steps in order, known classes; every problem named
+    /// by its field).
     pub fn read(path: &Path) -> Result<Self, RolloutError> {
         let text = std::fs::read_to_string(path).map_err(|e| RolloutError::io(path, e))?;
         let bad = |message: String| RolloutError::BadFile {
@@ -138,7 +140,13 @@ impl EpisodeRecording {
                 )));
             }
         }
-        serde_json::from_value(value).map_err(|e| bad(format!("not an episode recording: {e}")))
+        let rec: EpisodeRecording = serde_json::from_value(value)
+            .map_err(|e| bad(format!("not an episode recording: {e}")))?;
+        let problems = super::recording_check::recording_problems(&rec);
+        if !problems.is_empty() {
+            return Err(bad(super::recording_check::describe(&problems)));
+        }
+        Ok(rec)
     }
 }
 

@@ -346,6 +346,58 @@ pub struct MapData {
     pub carpark_areas: Vec<Polygon>,
 }
 
+/// How far beyond `MapData::extent_m` a position may lie and still count as on the map:
+/// room for a scenario's approach or a pose logged just past the map's last polygon, while a
+/// pose kilometres away (a unit or frame mistake) is refused.
+pub const MAP_MARGIN_M: f64 = 500.0;
+
+impl MapData {
+    /// The map's extent (min, max corners): the canvas `[0, w] x [0, h]` joined with the box
+    /// around every polygon, centreline and divider point (maps whose geometry spills off the
+    /// canvas, or built in code without one, still cover their geometry).
+    pub fn extent_m(&self) -> (DVec2, DVec2) {
+        let mut min = DVec2::ZERO;
+        let mut max = DVec2::new(self.canvas_edge_m[0], self.canvas_edge_m[1]);
+        let mut add = |p: DVec2| {
+            if p.is_finite() {
+                min = min.min(p);
+                max = max.max(p);
+            }
+        };
+        let polygons = self
+            .drivable_areas
+            .iter()
+            .chain(self.road_segments.iter().map(|(p, _)| p))
+            .chain(self.ped_crossings.iter())
+            .chain(self.walkways.iter())
+            .chain(self.stop_lines.iter())
+            .chain(self.carpark_areas.iter())
+            .chain(self.lanes.iter().map(|l| &l.polygon));
+        for p in polygons {
+            p.exterior.iter().copied().for_each(&mut add);
+        }
+        for l in &self.lanes {
+            l.centreline.iter().for_each(|c| add(c.xy));
+        }
+        for d in self.road_dividers.iter().chain(self.lane_dividers.iter()) {
+            d.points.iter().copied().for_each(&mut add);
+        }
+        (min, max)
+    }
+
+    /// The extent grown by `MAP_MARGIN_M` on every side: where positions may lie.
+    pub fn allowed_area_m(&self) -> (DVec2, DVec2) {
+        let (min, max) = self.extent_m();
+        let m = DVec2::splat(MAP_MARGIN_M);
+        (min - m, max + m)
+    }
+}
+
+/// Whether `p` lies in the box `area` (min, max corners; edges included).
+pub fn in_area(area: (DVec2, DVec2), p: DVec2) -> bool {
+    p.cmpge(area.0).all() && p.cmple(area.1).all()
+}
+
 /// One loaded scene.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Scene {

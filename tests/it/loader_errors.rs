@@ -427,3 +427,26 @@ fn flipped_bytes_never_panic() {
         }
     }
 }
+
+/// Regression: an ego pose 1e6 m off the map loaded silently, then every episode ended
+/// off-road at its first step.
+#[test]
+fn ego_pose_far_off_the_map() {
+    let w = write_with(|f| {
+        for p in &mut f.ego_pose {
+            p.translation[0] += 1e6;
+        }
+    });
+    let (err, text) = load_err(&w);
+    assert!(matches!(err, SceneError::Field { .. }), "{text}");
+    let named = w
+        .fixture
+        .ego_pose
+        .iter()
+        .any(|p| text.contains(p.token.as_str()));
+    assert!(named, "no ego_pose token in: {text}");
+    assert_names(
+        &text,
+        &["ego_pose.json", "`translation`", "1000", "margin", "map"],
+    );
+}

@@ -100,3 +100,48 @@ fn records_off_their_lists_are_reported() {
         "{text:?}"
     );
 }
+
+/// The map-expansion tokens of the fixture's drivable-area polygon in scene-0001's map, after
+/// `edit` has changed that polygon's exterior node list.
+fn write_with_drivable_exterior(edit: impl Fn(&mut Vec<String>)) -> (common::Written, String) {
+    let mut polygon_token = String::new();
+    let w = write_with(|f| {
+        for map in f.maps.values_mut() {
+            let token = map.drivable_area[0].polygon_tokens[0].clone();
+            let poly = map
+                .polygon
+                .iter_mut()
+                .find(|p| p.token == token)
+                .expect("drivable polygon");
+            edit(&mut poly.exterior_node_tokens);
+            polygon_token = token;
+        }
+    });
+    (w, polygon_token)
+}
+
+#[test]
+fn two_node_polygon_is_named_in_a_warning() {
+    let (w, token) = write_with_drivable_exterior(|nodes| nodes.truncate(2));
+    let text = warnings_of(&w, "scene-0001");
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains(".json")
+            && text[0].contains(&token)
+            && text[0].contains("exterior_node_tokens")
+            && text[0].contains("2 distinct node(s)"),
+        "{text:?}"
+    );
+}
+
+#[test]
+fn self_intersecting_polygon_is_named_in_a_warning() {
+    // The rectangle's corners 0 1 2 3 become 0 2 1 3: a bow tie.
+    let (w, token) = write_with_drivable_exterior(|nodes| nodes.swap(1, 2));
+    let text = warnings_of(&w, "scene-0001");
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].contains(&token) && text[0].contains("crosses itself"),
+        "{text:?}"
+    );
+}

@@ -185,6 +185,7 @@ pub fn build_scene(
     // Ego track and rig.
     let channel_of = |sd: &SampleData| channel_of(t, sd);
     let mut ego_track = Vec::with_capacity(samples.len());
+    let allowed_area = map.allowed_area_m();
     let mut sample_timestamps_us = Vec::with_capacity(samples.len());
     let mut lidar_of_first = None;
     let no_keyframes = Vec::new();
@@ -216,6 +217,25 @@ pub fn build_scene(
         })?;
         let ego_at = files.at("ego_pose", &ego.token);
         let ego_pose = pose(ego_at, &ego.translation, &ego.rotation, warnings)?;
+        if !crate::scene::in_area(allowed_area, ego_pose.xy()) {
+            // Far off the map, every step of an episode is off-road (and the logged route
+            // from here would be as long as the distance).
+            let (min, max) = map.extent_m();
+            return Err(ego_at.field(
+                "translation",
+                format!(
+                    "expected a position on the {} map (extent [{:.0}, {:.0}] x [{:.0}, {:.0}] m plus a {} m margin), got ({}, {})",
+                    location.as_str(),
+                    min.x,
+                    max.x,
+                    min.y,
+                    max.y,
+                    crate::scene::MAP_MARGIN_M,
+                    ego_pose.translation.x,
+                    ego_pose.translation.y
+                ),
+            ));
+        }
         if let Some(prev) = sample_timestamps_us.last()
             && s.timestamp <= *prev
         {

@@ -9,6 +9,7 @@
 
 use super::check::At;
 use super::stream::LoadOptions;
+use crate::geometry::{RingProblem, ring_problem};
 use crate::scene::arcline::{self, Arcline};
 use crate::scene::model::*;
 use crate::scene::tables::*;
@@ -89,6 +90,47 @@ impl Geometry<'_> {
             })
             .collect::<Result<Vec<_>, _>>()?;
         Ok((line, pts))
+    }
+}
+
+/// A warning for every polygon record whose exterior or a hole is not a simple ring with
+/// area (`geometry::ring_problem`): a two-node or self-crossing drivable area makes every point
+/// test against it wrong, so episodes end off-road at their first step. Warnings, not errors:
+/// the rest of the map is usable, and real map files carry a few such slivers. Dangling node
+/// tokens are skipped here (they are errors where a layer uses the polygon).
+fn polygon_warnings(geo: &Geometry, exp: &MapExpansion, warnings: &mut Vec<LoadWarning>) {
+    for poly in &exp.polygon {
+        let at = at_of(geo.file, &poly.token);
+        let rings = std::iter::once((
+            "exterior_node_tokens".to_string(),
+            &poly.exterior_node_tokens,
+        ))
+        .chain(
+            poly.holes
+                .iter()
+                .enumerate()
+                .map(|(i, h)| (format!("holes[{i}].node_tokens"), &h.node_tokens)),
+        );
+        for (field, tokens) in rings {
+            let Ok(points) = geo.points(at, &field, tokens) else {
+                continue;
+            };
+            let Some(problem) = ring_problem(&points) else {
+                continue;
+            };
+            let what = match problem {
+                RingProblem::TooFewPoints { distinct } => format!(
+                    "{distinct} distinct node(s): expected a ring of at least 3 distinct nodes"
+                ),
+                RingProblem::ZeroArea => {
+                    "all nodes lie on one line: expected a ring with area".to_string()
+                }
+                RingProblem::SelfIntersection { a, b } => format!(
+                    "the ring crosses itself (edge {a} meets edge {b}, counting distinct nodes from 0): expected a simple ring"
+                ),
+            };
+            warnings.push(at.warning(format!("field `{field}`: {what}")));
+        }
     }
 }
 
@@ -188,6 +230,8 @@ pub fn expand(
         lines: exp.line.iter().map(|l| (l.token.as_str(), l)).collect(),
         polygons: exp.polygon.iter().map(|p| (p.token.as_str(), p)).collect(),
     };
+
+    polygon_warnings(&geo, exp, &mut warnings);
 
     let mut drivable_areas = Vec::new();
     for d in &exp.drivable_area {

@@ -61,6 +61,17 @@ pub enum ScenarioError {
         origin: String,
         problems: Vec<Problem>,
     },
+    /// The text is larger than any valid scenario (checked before it is read or parsed).
+    #[error(
+        "{origin}: the scenario file is {bytes} bytes: expected at most {max_bytes} bytes (at most {max_actors} actors and {max_points} points per polyline)"
+    )]
+    TooLarge {
+        origin: String,
+        bytes: u64,
+        max_bytes: u64,
+        max_actors: usize,
+        max_points: usize,
+    },
     /// The base scene is not in the dataset.
     #[error(
         "{origin}: field `scene`: no scene named {scene:?} in {dataroot} (nearest: {})",
@@ -91,6 +102,7 @@ impl ScenarioError {
             ScenarioError::Syntax { origin, .. }
             | ScenarioError::Schema { origin, .. }
             | ScenarioError::Invalid { origin, .. }
+            | ScenarioError::TooLarge { origin, .. }
             | ScenarioError::UnknownScene { origin, .. }
             | ScenarioError::Scene { origin, .. } => *origin = new_origin.to_string(),
         }
@@ -102,6 +114,19 @@ impl ScenarioError {
         match self {
             ScenarioError::Invalid { problems, .. } => problems,
             _ => &[],
+        }
+    }
+}
+
+/// A number in messages: in exponent form when huge (`1e300`, not 301 digits).
+struct Num(f64);
+
+impl fmt::Display for Num {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        if self.0.is_finite() && self.0.abs() >= 1e12 {
+            write!(f, "{:e}", self.0)
+        } else {
+            write!(f, "{}", self.0)
         }
     }
 }
@@ -140,7 +165,7 @@ pub enum ProblemKind {
     #[error("{value} is not a finite number")]
     NotFinite { value: f64 },
     /// The value (possibly after adding the low end of its jitter) is outside the allowed range.
-    #[error("{value} is out of range: expected {expected}")]
+    #[error("{} is out of range: expected {expected}", Num(*value))]
     OutOfRange { value: f64, expected: String },
     #[error("jitter range [{lo}, {hi}] is reversed: expected lo <= hi")]
     ReversedRange { lo: f64, hi: f64 },
@@ -151,12 +176,34 @@ pub enum ProblemKind {
     #[error("actor id {id:?} is not allowed: expected a non-empty id other than \"ego\"")]
     BadId { id: String },
     #[error(
-        "start {start_secs} s (with jitter up to {start_hi_secs} s) is beyond the log: expected 0 <= start < {log_secs:.2} s"
+        "start {} s (with jitter up to {} s) is beyond the log: expected 0 <= start < {log_secs:.2} s, leaving a whole {step_secs} s step before the log ends",
+        Num(*start_secs), Num(*start_hi_secs)
     )]
     StartBeyondLog {
         start_secs: f64,
         start_hi_secs: f64,
         log_secs: f64,
+        /// The decision step that must fit between the latest start and the log's end.
+        step_secs: f64,
+    },
+    /// A position outside the map's extent plus a margin.
+    #[error(
+        "({}, {}) is off the map: expected inside the map extent [{:.0}, {:.0}] x [{:.0}, {:.0}] m plus a {margin_m} m margin",
+        Num(*x), Num(*y), extent_min[0], extent_max[0], extent_min[1], extent_max[1]
+    )]
+    OffMap {
+        x: f64,
+        y: f64,
+        extent_min: [f64; 2],
+        extent_max: [f64; 2],
+        margin_m: f64,
+    },
+    /// More items than any scenario needs (caps memory and time before anything is built).
+    #[error("{count} {what}: expected at most {max}")]
+    TooMany {
+        what: String,
+        count: usize,
+        max: usize,
     },
     #[error(
         "arc length {from_m:.2}..{to_m:.2} m (value with jitter) leaves the reference route: expected {min_m:.2}..{max_m:.2} m from the ego start"

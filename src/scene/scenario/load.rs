@@ -10,8 +10,9 @@
 //! `load_spec` also runs the scene-independent checks (`check::validate_spec`), so a spec that
 //! loads is well-formed; `check::check` adds the checks that need the scene.
 
+use super::bounds::{MAX_ACTORS, MAX_FILE_BYTES, MAX_POLYLINE_POINTS, count_actor_headers};
 use super::check::{check, validate_spec};
-use super::error::ScenarioError;
+use super::error::{Problem, ProblemKind, ScenarioError};
 use super::spec::ScenarioSpec;
 use crate::scene::nuscenes::{self, Loaded};
 use crate::scene::{LoadWarning, Scene};
@@ -28,11 +29,31 @@ pub const TRIGGER_FORMS: &str =
 
 /// Read, parse and validate (scene-independent checks) a scenario file.
 pub fn load_spec(path: &Path) -> Result<ScenarioSpec, ScenarioError> {
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
+    let text = read_capped(path)?;
+    parse_spec(&text, &path.display().to_string())
+}
+
+/// Read a scenario file, refusing one larger than `MAX_FILE_BYTES` before reading it.
+fn read_capped(path: &Path) -> Result<String, ScenarioError> {
+    let io = |source| ScenarioError::Io {
         path: path.to_path_buf(),
         source,
-    })?;
-    parse_spec(&text, &path.display().to_string())
+    };
+    let bytes = std::fs::metadata(path).map_err(io)?.len();
+    if bytes > MAX_FILE_BYTES {
+        return Err(too_large(&path.display().to_string(), bytes));
+    }
+    std::fs::read_to_string(path).map_err(io)
+}
+
+fn too_large(origin: &str, bytes: u64) -> ScenarioError {
+    ScenarioError::TooLarge {
+        origin: origin.to_string(),
+        bytes,
+        max_bytes: MAX_FILE_BYTES,
+        max_actors: MAX_ACTORS,
+        max_points: MAX_POLYLINE_POINTS,
+    }
 }
 
 /// Parse and validate (scene-independent checks) scenario TOML text; `origin` names it in errors.
@@ -49,8 +70,27 @@ pub fn parse_spec(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioErro
     }
 }
 
-/// TOML syntax and schema only, no value checks.
+/// TOML syntax and schema only, no value checks. Text larger than any valid scenario, or
+/// with more `[[actors]]` tables than `MAX_ACTORS`, is refused before it is parsed (the TOML
+/// tree and the spec take memory in proportion to the text).
 fn parse_schema(text: &str, origin: &str) -> Result<ScenarioSpec, ScenarioError> {
+    if text.len() as u64 > MAX_FILE_BYTES {
+        return Err(too_large(origin, text.len() as u64));
+    }
+    let actors = count_actor_headers(text);
+    if actors > MAX_ACTORS {
+        return Err(ScenarioError::Invalid {
+            origin: origin.to_string(),
+            problems: vec![Problem::new(
+                "actors",
+                ProblemKind::TooMany {
+                    what: "actors".into(),
+                    count: actors,
+                    max: MAX_ACTORS,
+                },
+            )],
+        });
+    }
     let doc = DeTable::parse(text).map_err(|e| {
         let (line, column) = e.span().map_or((0, 0), |s| line_column(text, s.start));
         ScenarioError::Syntax {
@@ -94,10 +134,7 @@ pub fn check_file(
     version: &str,
 ) -> Result<CheckedScenario, ScenarioError> {
     let origin = path.display().to_string();
-    let text = std::fs::read_to_string(path).map_err(|source| ScenarioError::Io {
-        path: path.to_path_buf(),
-        source,
-    })?;
+    let text = read_capped(path)?;
     // Schema only: `check` below reports the scene-independent problems together with the
     // scene-dependent ones.
     let spec = parse_schema(&text, &origin)?;

@@ -3,6 +3,7 @@
 //! parsing, `check` for validation and `resolve` for turning a spec plus a seed into the
 //! `ResolvedScenario` the World is built from.
 
+pub mod bounds;
 pub mod check;
 pub mod conflicts;
 pub mod error;
@@ -12,6 +13,7 @@ pub mod resolved;
 pub mod route;
 pub mod spec;
 
+pub use bounds::*;
 pub use check::{check, validate_spec};
 pub use conflicts::placement_conflicts;
 pub use error::{Problem, ProblemKind, ScenarioError};
