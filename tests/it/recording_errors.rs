@@ -37,6 +37,7 @@ fn step(i: u64) -> RecordedStep {
         command: "straight".into(),
         scores: BTreeMap::new(),
         events: vec![],
+        rewards: None,
     }
 }
 
