@@ -81,11 +81,16 @@ impl Command {
     }
 }
 
-/// A candidate trajectory with its score, for display and for MPA's selector.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct ScoredTrajectory {
-    pub waypoints_ego_m: Vec<DVec2>,
-    pub score: f64,
+/// A candidate trajectory an agent considered (MPA: one adapter proposal or perturbed plan),
+/// with its score per principle (e.g. the Q model's route / distance / collision / speed
+/// heads), the combined score it was ranked by, and a label (its mode or origin).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Candidate {
+    /// Waypoints in the ego frame, as `Plan::waypoints_ego_m`.
+    pub trajectory_ego_m: Vec<DVec2>,
+    /// Principle name -> score; names are the scorer's (empty when it has none).
+    pub principle_scores: std::collections::BTreeMap<String, f64>,
+    pub combined: f64,
     pub label: String,
 }
 
@@ -95,5 +100,5 @@ pub struct ScoredTrajectory {
 pub struct Plan {
     pub waypoints_ego_m: Vec<DVec2>,
     /// Optional alternatives the agent considered (MPA candidates), with scores.
-    pub candidates: Vec<ScoredTrajectory>,
+    pub candidates: Vec<Candidate>,
 }

@@ -276,12 +276,13 @@ impl EpisodeLoop {
                 .iter()
                 .map(|c| CandidateRecord {
                     label: c.label.clone(),
-                    score: c.score,
+                    score: c.combined,
                     points: c
-                        .waypoints_ego_m
+                        .trajectory_ego_m
                         .iter()
                         .map(|w| to_global(ego.pose, *w))
                         .collect(),
+                    principle_scores: c.principle_scores.clone(),
                 })
                 .collect(),
             command: decision.observation.command.as_str().to_string(),

@@ -97,8 +97,13 @@ pub struct ActorRecord {
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct CandidateRecord {
     pub label: String,
+    /// The combined score the candidate was ranked by.
     pub score: f64,
     pub points: Vec<[f64; 2]>,
+    /// Score per principle (`agent::Candidate::principle_scores`); absent in recordings made
+    /// before candidates carried them.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub principle_scores: BTreeMap<String, f64>,
 }
 
 impl EpisodeRecording {

@@ -12,7 +12,7 @@ use egui::{Color32, Pos2, Rect, Sense, Shape, Stroke, Vec2};
 use glam::DVec2;
 
 use crate::metrics::EgoShape;
-use crate::rollout::RecordedStep;
+use crate::rollout::{CandidateRecord, RecordedStep};
 use crate::scene::{ActorClass, Polygon, Scene};
 use crate::world::SimConfig;
 
@@ -173,6 +173,18 @@ fn score_color(score: f64) -> Color32 {
 
 /// Paint the map for `steps[index]` into the available space; the scroll wheel changes
 /// `zoom_px_per_m`.
+/// A candidate is hovered when the pointer is this close to one of its points (screen px).
+const CANDIDATE_HOVER_PX: f32 = 8.0;
+
+/// The hover card of a candidate: its label and combined score, then one line per principle.
+pub fn candidate_card(c: &CandidateRecord) -> String {
+    let mut s = format!("{}  combined {:.3}", c.label, c.score);
+    for (name, v) in &c.principle_scores {
+        s.push_str(&format!("\n  {name:<12} {v:>8.3}"));
+    }
+    s
+}
+
 pub fn map_ui(
     ui: &mut egui::Ui,
     layer: &MapLayer,
@@ -235,8 +247,17 @@ pub fn map_ui(
         .collect();
     line(&path, Stroke::new(2.5, Color32::from_rgb(90, 220, 120)));
 
+    let pointer = response.hover_pos();
+    let mut hovered = None;
     for c in &step.candidates {
         let pts: Vec<DVec2> = c.points.iter().map(|p| DVec2::new(p[0], p[1])).collect();
+        if let Some(at) = pointer
+            && pts
+                .iter()
+                .any(|p| view.screen(*p).distance(at) < CANDIDATE_HOVER_PX)
+        {
+            hovered = Some(c);
+        }
         line(&pts, Stroke::new(1.5, score_color(c.score)));
         if let Some(last) = pts.last() {
             painter.text(
@@ -247,6 +268,20 @@ pub fn map_ui(
                 score_color(c.score),
             );
         }
+    }
+    if let (Some(c), Some(at)) = (hovered, pointer) {
+        let galley = painter.layout_no_wrap(
+            candidate_card(c),
+            egui::FontId::monospace(11.0),
+            Color32::from_rgb(235, 235, 235),
+        );
+        let origin = at + Vec2::new(12.0, 12.0);
+        painter.rect_filled(
+            Rect::from_min_size(origin, galley.size()).expand(4.0),
+            3.0,
+            Color32::from_black_alpha(215),
+        );
+        painter.galley(origin, galley, Color32::WHITE);
     }
     let plan: Vec<DVec2> = step
         .plan_global
@@ -331,6 +366,23 @@ mod tests {
             })
             .sum();
         assert!((area - 96.0).abs() < 1e-9, "area {area}");
+    }
+
+    #[test]
+    fn candidate_card_lists_every_principle_under_the_combined_score() {
+        let c = CandidateRecord {
+            label: "mode-3".into(),
+            score: 0.8125,
+            points: vec![[0.0, 0.0]],
+            principle_scores: [("collision", -0.5), ("route", 1.25)]
+                .into_iter()
+                .map(|(k, v)| (k.to_string(), v))
+                .collect(),
+        };
+        assert_eq!(
+            candidate_card(&c),
+            "mode-3  combined 0.812\n  collision      -0.500\n  route           1.250"
+        );
     }
 
     #[test]

@@ -168,3 +168,71 @@ fn base_exposes_its_scene_features_to_wrappers_and_forks_render_six_cameras() {
             .is_none()
     );
 }
+
+/// The expert, also reporting two scored alternatives (its own plan and a slower copy).
+struct Proposing(Box<dyn mpa_sim::agent::Agent>);
+
+impl mpa_sim::agent::Agent for Proposing {
+    fn name(&self) -> &str {
+        "proposing"
+    }
+    fn needs_privileged(&self) -> bool {
+        true
+    }
+    fn plan(
+        &mut self,
+        obs: &mpa_sim::agent::Observation,
+    ) -> Result<mpa_sim::agent::Plan, mpa_sim::agent::AgentError> {
+        let mut plan = self.0.plan(obs)?;
+        let slow: Vec<_> = plan.waypoints_ego_m.iter().map(|w| *w * 0.5).collect();
+        for (label, trajectory, route) in [
+            ("own", plan.waypoints_ego_m.clone(), 2.0),
+            ("slow", slow, 1.0),
+        ] {
+            plan.candidates.push(mpa_sim::agent::Candidate {
+                trajectory_ego_m: trajectory,
+                principle_scores: [("route".to_string(), route), ("collision".to_string(), 0.0)]
+                    .into_iter()
+                    .collect(),
+                combined: 10.0 * route,
+                label: label.into(),
+            });
+        }
+        Ok(plan)
+    }
+}
+
+#[test]
+fn recordings_keep_candidates_with_their_principle_scores_in_the_global_frame() {
+    use mpa_sim::rollout::episode::EpisodeLoop;
+    use mpa_sim::rollout::{EpisodeEvent, JobListBuilder};
+    let scenario = straight_road();
+    let job = JobListBuilder::new()
+        .split("test", vec!["straight-road".into()])
+        .agent("proposing")
+        .seeds(0, 1)
+        .build()
+        .unwrap()
+        .remove(0);
+    let agent = Box::new(Proposing(registry::create("expert").unwrap()));
+    let mut episode =
+        EpisodeLoop::with_agent(&job, &scenario, &SimConfig::default(), agent).unwrap();
+    episode.next_event().unwrap(); // Started
+    let Some(EpisodeEvent::Step(step)) = episode.next_event().unwrap() else {
+        panic!("expected a step");
+    };
+    assert_eq!(step.candidates.len(), 2);
+    let slow = &step.candidates[1];
+    assert_eq!((slow.label.as_str(), slow.score), ("slow", 10.0));
+    assert_eq!(slow.principle_scores["route"], 1.0);
+    // Ego at x = 10, heading +x: ego-frame points are shifted by 10 m in x.
+    let own = &step.candidates[0];
+    for (p, q) in own.points.iter().zip(&step.plan_global[1..]) {
+        assert!((p[0] - q[0]).abs() < 1e-9 && (p[1] - q[1]).abs() < 1e-9);
+    }
+    let json = serde_json::to_string(&*step).unwrap();
+    assert!(
+        json.contains("\"principle_scores\":{\"collision\":0.0,\"route\":1.0}"),
+        "{json}"
+    );
+}
