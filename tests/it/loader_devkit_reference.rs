@@ -72,7 +72,8 @@ fn close(a: f64, b: f64) -> bool {
 }
 
 fn reference() -> Reference {
-    serde_json::from_str(include_str!("../fixtures/loader_reference.json")).expect("reference parses")
+    serde_json::from_str(include_str!("../fixtures/loader_reference.json"))
+        .expect("reference parses")
 }
 
 #[test]
