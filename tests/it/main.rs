@@ -14,6 +14,7 @@ mod bake_splats;
 mod base_agent;
 mod episode_views;
 mod expert_sanity;
+mod fuzz_regressions;
 mod geometry_vs_geo;
 mod gltf_assets;
 mod gltf_validator;
