@@ -128,12 +128,17 @@ impl EpisodeRecording {
     /// by its field).
     pub fn read(path: &Path) -> Result<Self, RolloutError> {
         let text = std::fs::read_to_string(path).map_err(|e| RolloutError::io(path, e))?;
+        Self::from_json(&text, path)
+    }
+
+    /// Parse a recording's text, checking its format version; `path` names it in errors.
+    pub fn from_json(text: &str, path: &Path) -> Result<Self, RolloutError> {
         let bad = |message: String| RolloutError::BadFile {
             path: path.to_path_buf(),
             message,
         };
         let value: serde_json::Value =
-            serde_json::from_str(&text).map_err(|e| bad(format!("malformed JSON: {e}")))?;
+            serde_json::from_str(text).map_err(|e| bad(format!("malformed JSON: {e}")))?;
         match value
             .get("format_version")
             .and_then(serde_json::Value::as_u64)

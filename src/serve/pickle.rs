@@ -83,24 +83,39 @@ pub struct NdArray {
     pub data: Vec<u8>,
 }
 
-/// The shape does not match the number of bytes.
+/// numpy's largest dimension (its sizes are signed `intp`); the pickled shape is a tuple of
+/// Python ints no larger than this.
+pub const MAX_DIMENSION: usize = i64::MAX as usize;
+
+/// The shape does not fit the data, or cannot be written as a numpy shape.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
-#[error("array of shape {shape:?} and dtype {dtype} needs {expected} bytes, got {got}")]
-pub struct ShapeMismatch {
-    pub shape: Vec<usize>,
-    pub dtype: &'static str,
-    pub expected: usize,
-    pub got: usize,
+pub enum ShapeMismatch {
+    #[error("array of shape {shape:?} and dtype {dtype} needs {expected} bytes, got {got}")]
+    Bytes {
+        shape: Vec<usize>,
+        dtype: &'static str,
+        expected: usize,
+        got: usize,
+    },
+    /// Only possible for an empty array (another dimension is 0).
+    #[error(
+        "array of shape {shape:?}: dimension {dimension} is over numpy's limit {MAX_DIMENSION}"
+    )]
+    DimensionTooLarge { shape: Vec<usize>, dimension: usize },
 }
 
 impl NdArray {
-    /// Checked constructor: `data.len()` must be the product of `shape` times the element size.
+    /// Checked constructor: `data.len()` must be the product of `shape` times the element size,
+    /// and every dimension at most `MAX_DIMENSION`.
     pub fn new(dtype: Dtype, shape: Vec<usize>, data: Vec<u8>) -> Result<NdArray, ShapeMismatch> {
+        if let Some(&dimension) = shape.iter().find(|&&d| d > MAX_DIMENSION) {
+            return Err(ShapeMismatch::DimensionTooLarge { shape, dimension });
+        }
         let expected = shape
             .iter()
             .try_fold(dtype.size_bytes(), |acc, &d| acc.checked_mul(d));
         if expected != Some(data.len()) {
-            return Err(ShapeMismatch {
+            return Err(ShapeMismatch::Bytes {
                 shape,
                 dtype: dtype.numpy_str(),
                 expected: expected.unwrap_or(usize::MAX),
@@ -279,6 +294,8 @@ fn write_array(out: &mut Vec<u8>, a: &NdArray) {
     write_str(out, a.dtype.numpy_str());
     out.push(op::TUPLE2);
     out.push(op::REDUCE);
+    // `NdArray::new` refuses dimensions over i64::MAX; only a hand-built `NdArray` gets here
+    // with one, and is written clamped.
     write_tuple(out, a.shape.len(), |out, i| {
         write_int(out, i64::try_from(a.shape[i]).unwrap_or(i64::MAX))
     });
@@ -334,6 +351,16 @@ mod tests {
     fn array_shape_checked() {
         assert!(NdArray::from_u8(vec![2, 3], vec![0; 6]).is_ok());
         let err = NdArray::from_f32(vec![2, 2], &[1.0; 3]).expect_err("3 floats for 2x2");
-        assert_eq!((err.expected, err.got), (16, 12));
+        assert!(
+            matches!(
+                err,
+                ShapeMismatch::Bytes {
+                    expected: 16,
+                    got: 12,
+                    ..
+                }
+            ),
+            "{err:?}"
+        );
     }
 }

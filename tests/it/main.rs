@@ -17,6 +17,7 @@ mod episode_golden;
 mod episode_views;
 mod expert_sanity;
 mod first_run;
+mod fuzz_regressions;
 mod geometry_vs_geo;
 mod gltf_assets;
 mod gltf_validator;
