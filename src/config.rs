@@ -70,3 +70,9 @@ impl Default for VehicleConfig {
         }
     }
 }
+
+/// Number of poses in `Observation::ego_history` (MPA: 5 steps of history).
+pub const EGO_HISTORY_LEN: usize = 5;
+/// Spacing and length of `Observation::route_ahead_ego_m`.
+pub const ROUTE_AHEAD_SPACING_M: f64 = 1.0;
+pub const ROUTE_AHEAD_LENGTH_M: f64 = 80.0;

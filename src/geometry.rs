@@ -6,8 +6,16 @@
 //!
 //! Conventions: touching counts as overlap/inside (closed sets), as shapely's `intersects`.
 
-use crate::scene::Polygon;
 use glam::DVec2;
+use serde::{Deserialize, Serialize};
+
+/// A polygon with holes in the global xy plane (outer ring and holes, not closed: the last
+/// point does not repeat the first).
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct Polygon {
+    pub exterior: Vec<DVec2>,
+    pub holes: Vec<Vec<DVec2>>,
+}
 
 /// An oriented box in the xy plane.
 #[derive(Debug, Clone, Copy, PartialEq)]

@@ -5,6 +5,7 @@
 
 pub mod agent;
 pub mod bench;
+pub mod command;
 pub mod config;
 pub mod episode;
 pub mod geometry;

@@ -60,26 +60,7 @@ pub trait FeatureSource {
     fn scene_feature_dim(&self) -> usize;
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Command {
-    Right = 0,
-    Left = 1,
-    Straight = 2,
-}
-
-impl Command {
-    pub fn as_index(self) -> u8 {
-        self as u8
-    }
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Command::Right => "right",
-            Command::Left => "left",
-            Command::Straight => "straight",
-        }
-    }
-}
+pub use crate::command::Command;
 
 /// A candidate trajectory an agent considered (MPA: one adapter proposal or perturbed plan),
 /// with its score per principle (e.g. the Q model's route / distance / collision / speed

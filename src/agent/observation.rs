@@ -10,11 +10,7 @@ use crate::scene::{ActorClass, MapData};
 use glam::DVec2;
 use std::sync::Arc;
 
-/// Number of poses in `Observation::ego_history` (MPA: 5 steps of history).
-pub const EGO_HISTORY_LEN: usize = 5;
-/// Spacing and length of `Observation::route_ahead_ego_m`.
-pub const ROUTE_AHEAD_SPACING_M: f64 = 1.0;
-pub const ROUTE_AHEAD_LENGTH_M: f64 = 80.0;
+pub use crate::config::{EGO_HISTORY_LEN, ROUTE_AHEAD_LENGTH_M, ROUTE_AHEAD_SPACING_M};
 
 /// Ego motion state.
 #[derive(Debug, Clone, Copy, PartialEq, Default, serde::Serialize, serde::Deserialize)]

@@ -263,13 +263,8 @@ pub const CAMERA_CHANNELS: [&str; 6] = [
     "CAM_BACK_RIGHT",
 ];
 
-/// A polygon with holes in the global xy plane (outer ring and holes, not closed: the last
-/// point does not repeat the first).
-#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
-pub struct Polygon {
-    pub exterior: Vec<DVec2>,
-    pub holes: Vec<Vec<DVec2>>,
-}
+/// Polygons with holes live in the core geometry module (one Polygon for the whole crate).
+pub use crate::geometry::Polygon;
 
 /// A sampled lane centreline point: position and heading.
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]

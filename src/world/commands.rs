@@ -3,7 +3,7 @@
 //! scene's nominal reference route, then run-length encoded. `scenes show` prints them so that
 //! a user sees which scenes turn where.
 
-use crate::agent::Command;
+use crate::command::Command;
 use crate::geometry::Pose2;
 use crate::scene::Scene;
 use crate::scene::scenario::ResolvedScenario;

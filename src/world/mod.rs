@@ -63,7 +63,7 @@ pub const MAX_PLAN_RANGE_M: f64 = 300.0;
 const IDM_LANE_MAX_DIST_M: f64 = 3.0;
 const IDM_LANE_MAX_YAW_DEG: f64 = 60.0;
 /// Length of the route extension past the route end (covers the route look-ahead).
-const ROUTE_EXTENSION_M: f64 = crate::agent::ROUTE_AHEAD_LENGTH_M;
+const ROUTE_EXTENSION_M: f64 = crate::config::ROUTE_AHEAD_LENGTH_M;
 
 /// What happened during one `step`.
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
@@ -497,7 +497,7 @@ impl World {
         self.state
             .history
             .push((ego.pose, ego.speed_mps, ego.accel_mps2));
-        let keep = crate::agent::EGO_HISTORY_LEN - 1;
+        let keep = crate::config::EGO_HISTORY_LEN - 1;
         if self.state.history.len() > keep {
             let drop = self.state.history.len() - keep;
             self.state.history.drain(..drop);

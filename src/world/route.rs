@@ -12,7 +12,7 @@
 //! frame (x forward, y left); y > `COMMAND_LATERAL_THRESHOLD_M` is Left, y <
 //! -`COMMAND_LATERAL_THRESHOLD_M` is Right, otherwise Straight.
 
-use crate::agent::Command;
+use crate::command::Command;
 use crate::geometry::Pose2;
 use glam::DVec2;
 use serde::{Deserialize, Serialize};

@@ -75,7 +75,7 @@ impl World {
         self.state
             .history
             .push((ego.pose, ego.speed_mps, ego.accel_mps2));
-        let keep = crate::agent::EGO_HISTORY_LEN - 1;
+        let keep = crate::config::EGO_HISTORY_LEN - 1;
         if self.state.history.len() > keep {
             let drop = self.state.history.len() - keep;
             self.state.history.drain(..drop);

@@ -21,6 +21,7 @@ mod fuzz_regressions;
 mod geometry_vs_geo;
 mod gltf_assets;
 mod gltf_validator;
+mod layers;
 mod loader_devkit_reference;
 mod loader_errors;
 mod loader_map;

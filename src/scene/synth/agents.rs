@@ -10,7 +10,7 @@
 use super::arcline::Pose2;
 use super::lanes::LaneGraph;
 use super::traffic::{DT_SECS, n_steps};
-use crate::agent::Command;
+use crate::command::Command;
 use crate::scene::ActorClass;
 use glam::DVec2;
 use rand::Rng;

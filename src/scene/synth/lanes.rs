@@ -13,7 +13,7 @@
 use super::arcline::{self, Chain};
 use super::token;
 use super::town::Town;
-use crate::agent::Command;
+use crate::command::Command;
 use crate::scene::SceneError;
 use crate::scene::arcline::Arcline;
 

@@ -15,7 +15,7 @@ use super::agents::{Route, StopHold, Vehicle, Walker, grow_route, simulate, vehi
 use super::arcline::Pose2;
 use super::lanes::LaneGraph;
 use super::mapgen::TownMap;
-use crate::agent::Command;
+use crate::command::Command;
 use crate::geometry::{Obb, obb_overlap, point_in_polygon, ring_bounds};
 use crate::scene::{ActorClass, Polygon};
 use glam::DVec2;

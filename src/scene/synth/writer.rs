@@ -15,7 +15,7 @@ use super::mapgen::{self, TownMap};
 use super::town::{Town, TownSpec};
 use super::traffic::{self, DT_SECS, SceneLog};
 use super::{SynthOptions, SynthSummary, hash64, raster, token};
-use crate::agent::Command;
+use crate::command::Command;
 use crate::scene::tables::*;
 use crate::scene::{Location, SceneError};
 use glam::{DQuat, DVec2};
