@@ -1,7 +1,7 @@
 //! `mpa-sim render --episode FILE --out DIR`: replay a recorded episode (`rollout::recording`,
 //! written by `mpa-sim rollout` under `<out>/episodes/`) through the renderer. The recording
 //! names its scene (`meta.job.scene`: map and camera rig); each recorded step gives the ego
-//! pose and the actors' boxes (`render::world_views::recorded_step_inputs`). Every `--every`-th
+//! pose and the actors' boxes (`rollout::frames::recorded_step_inputs`). Every `--every`-th
 //! step's contact sheet goes to `DIR/frames/NNNNN.png` (N = rendered frame index, step =
 //! N x every) and into `DIR/episode.gif` (looping, one frame per rendered step at the
 //! recording's pace); when `ffmpeg` is on PATH the frames also become `DIR/episode.mp4`.
@@ -14,7 +14,7 @@ use image::codecs::gif::{GifEncoder, Repeat};
 use image::{Delay, Frame, RgbaImage};
 use indicatif::{ProgressBar, ProgressStyle};
 use mpa_sim::render::images;
-use mpa_sim::render::world_views::recorded_step_inputs;
+use mpa_sim::rollout::frames::recorded_step_inputs;
 use mpa_sim::rollout::recording::EpisodeRecording;
 
 use super::render::{RenderArgs, load, view_renderer};

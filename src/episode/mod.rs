@@ -27,6 +27,7 @@
 //! ```
 
 mod error;
+pub mod frames;
 
 use std::sync::Arc;
 use std::time::Instant;
@@ -75,7 +76,7 @@ pub fn decide(
         })?;
         let started = Instant::now();
         let v = provider
-            .views(world, &request)
+            .views(&frames::frame_of(world, &request))
             .map_err(|e| EpisodeError::Render(e.to_string()))?;
         render_secs = started.elapsed().as_secs_f64();
         observation.views = Some(v.clone());

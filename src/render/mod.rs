@@ -34,7 +34,6 @@ pub mod style;
 pub mod targets;
 pub mod view_mode;
 pub mod view_service;
-pub mod world_views;
 
 pub use actors::{ActorInstance, ActorMeshes};
 pub use device::{AdapterPreference, GpuContext, create_context, testing_context};

@@ -25,10 +25,9 @@ use crossbeam_channel::{Receiver, Sender};
 use super::actors::ActorInstance;
 use super::{
     ActorMeshes, AdapterPreference, DEFAULT_SEED, GpuContext, RenderError, RenderMode, SplatSource,
-    ViewRenderer, Views, assets, create_context, default_splat_cache_dir, world_views,
+    ViewRenderer, Views, assets, create_context, default_splat_cache_dir,
 };
 use crate::scene::{CameraRig, Pose, Scene};
-use crate::world::World;
 
 /// The camera images an agent wants at every decision tick.
 #[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -73,7 +72,7 @@ impl ViewRequest {
 
 /// Renders the ego's cameras at a World state.
 pub trait ViewProvider: Send {
-    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError>;
+    fn views(&mut self, frame: &FrameRequest) -> Result<Arc<Views>, RenderError>;
 }
 
 /// Everything needed to render one frame, detached from the World.
@@ -83,17 +82,6 @@ pub struct FrameRequest {
     pub ego_pose: Pose,
     pub actors: Vec<ActorInstance>,
     pub request: ViewRequest,
-}
-
-impl FrameRequest {
-    pub fn from_world(world: &World, request: &ViewRequest) -> FrameRequest {
-        FrameRequest {
-            scene: world.scene().clone(),
-            ego_pose: world_views::ego_pose(world),
-            actors: world_views::actor_instances(world),
-            request: request.clone(),
-        }
-    }
 }
 
 /// A renderer on the calling thread, rebuilt per scene.
@@ -183,9 +171,8 @@ impl LocalViews {
 }
 
 impl ViewProvider for LocalViews {
-    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError> {
-        self.render_frame(&FrameRequest::from_world(world, request))
-            .map(Arc::new)
+    fn views(&mut self, frame: &FrameRequest) -> Result<Arc<Views>, RenderError> {
+        self.render_frame(frame).map(Arc::new)
     }
 }
 
@@ -275,7 +262,7 @@ impl RenderClient {
 }
 
 impl ViewProvider for RenderClient {
-    fn views(&mut self, world: &World, request: &ViewRequest) -> Result<Arc<Views>, RenderError> {
-        self.render_frame(FrameRequest::from_world(world, request))
+    fn views(&mut self, frame: &FrameRequest) -> Result<Arc<Views>, RenderError> {
+        self.render_frame(frame.clone())
     }
 }

@@ -16,6 +16,7 @@
 
 pub mod episode;
 pub mod error;
+pub mod frames;
 pub mod job;
 pub mod jsonl;
 pub mod lock;

@@ -163,7 +163,7 @@ impl ViewSource for RenderedViews {
     }
 
     fn render(&mut self, world: &World) -> Result<CameraImages, ViewError> {
-        use crate::render::{FrameRequest, ViewRequest};
+        use crate::render::ViewRequest;
         let request = ViewRequest {
             width_px: self.size.width_px,
             height_px: self.size.height_px,
@@ -171,7 +171,7 @@ impl ViewSource for RenderedViews {
         };
         let views = self
             .local
-            .render_frame(&FrameRequest::from_world(world, &request))
+            .render_frame(&crate::episode::frames::frame_of(world, &request))
             .map_err(|e| ViewError::Render(e.to_string()))?;
         Ok(CameraImages {
             cameras: views

@@ -50,11 +50,6 @@ const KNOWN_BACK_EDGES: &[(&str, &str)] = &[
     // history/route-ahead constants); both belong below the World.
     ("src/world/mod.rs", "agent"),
     ("src/world/observe.rs", "agent"),
-    // The renderer builds frames from a World and from recorded steps; it should take a
-    // frame description only.
-    ("src/render/view_service.rs", "world"),
-    ("src/render/world_views.rs", "world"),
-    ("src/render/world_views.rs", "rollout::recording"),
     // The episode loop emits the on-disk records (`RecordedStep`) and rows itself and takes a
     // batch job; the recorder should convert its typed events instead.
     ("src/rollout/episode.rs", "rollout::job"),

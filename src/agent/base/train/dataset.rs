@@ -24,8 +24,9 @@ use super::super::BaseError;
 use super::super::config::{BaseConfig, PLAN_LEN};
 use super::super::input::{EgoInput, route_point_at};
 use crate::agent::{Command, Plan};
+use crate::episode::frames;
 use crate::geometry::Pose2;
-use crate::render::{FrameRequest, LocalViews, ViewRequest, world_views};
+use crate::render::{FrameRequest, LocalViews, ViewRequest};
 use crate::rollout::episode::{SceneSource, cached_scene};
 use crate::scene::Pose;
 use crate::scene::scenario::ResolvedScenario;
@@ -179,7 +180,7 @@ pub fn generate(
                 )));
             }
             if tick.is_multiple_of(params.tick_stride.max(1)) {
-                let actors = world_views::actor_instances(&world);
+                let actors = frames::actor_instances(&world);
                 let ego_global = world.ego().pose;
                 for p in 0..=params.perturbations {
                     // The sample's frame, in the current ego frame.

@@ -1,42 +1,13 @@
-//! The renderer's inputs from a World state: the ego's rear-axle pose (ground plane, z = 0 as
-//! nuScenes ego poses) and every present actor as an `ActorInstance` (box centre at its z).
-//! Used by every front end that renders a live episode (server, rollouts with views, viewer).
-//! `recorded_step_inputs` rebuilds the same inputs from a recorded episode step
-//! (`rollout::recording`), for `mpa-sim render --episode`.
+//! The renderer's inputs from a recorded episode step (`mpa-sim render --episode`, the
+//! viewer's recordings): the same ego pose and actor instances `episode::frames` makes of a live
+//! World, with every field checked.
 
 use glam::{DQuat, DVec3};
 
-use super::RenderError;
-use super::actors::{ActorInstance, variant_of};
-use crate::rollout::recording::RecordedStep;
+use super::recording::RecordedStep;
+use crate::render::RenderError;
+use crate::render::actors::{ActorInstance, variant_of};
 use crate::scene::{ActorClass, Pose};
-use crate::world::World;
-
-/// Ego rear-axle pose in the global frame.
-pub fn ego_pose(world: &World) -> Pose {
-    let ego = world.ego().pose;
-    Pose {
-        translation: DVec3::new(ego.xy.x, ego.xy.y, 0.0),
-        rotation: DQuat::from_rotation_z(ego.yaw),
-    }
-}
-
-/// The World's actors as render instances.
-pub fn actor_instances(world: &World) -> Vec<ActorInstance> {
-    world
-        .actors()
-        .iter()
-        .map(|a| ActorInstance {
-            class: a.class,
-            pose: Pose {
-                translation: DVec3::new(a.pose.xy.x, a.pose.xy.y, a.z_m),
-                rotation: DQuat::from_rotation_z(a.pose.yaw),
-            },
-            size_wlh_m: DVec3::new(a.width_m, a.length_m, a.height_m),
-            variant: variant_of(&a.id),
-        })
-        .collect()
-}
 
 /// The ego pose and actor instances of recorded step `index` (its position in `steps`,
 /// used to name fields in errors). Actors recorded without a centre height stand on the
