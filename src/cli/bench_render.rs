@@ -34,6 +34,10 @@ pub struct BenchRenderArgs {
     /// Skip the splat rows.
     #[arg(long)]
     pub no_splat: bool,
+    /// Instead of the table: K forks of one World x six cameras rendered in one submission
+    /// against one by one, at 64x36 and 256x144 (frames per second and their ratio).
+    #[arg(long, value_name = "K")]
+    pub batch: Option<usize>,
     /// Scene to render (default: the first scene of the data root).
     #[arg(long)]
     pub scene: Option<String>,
@@ -119,6 +123,13 @@ pub fn run(args: &BenchRenderArgs) -> anyhow::Result<()> {
             .next()
             .context("the data root has no scenes")?,
     };
+    if let Some(forks) = args.batch {
+        let source = mpa_sim::rollout::episode::SceneSource {
+            dataroot: args.data.dataroot(),
+            version: args.data.version.clone(),
+        };
+        return super::bench_batch::run(&source, &name, forks);
+    }
     let scene = load(&args.data, &name)?;
     let ctx = create_context(AdapterPreference::Auto)?;
     let t0 = Instant::now();

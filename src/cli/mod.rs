@@ -6,6 +6,7 @@ use clap::{Parser, Subcommand};
 mod assets;
 mod bake;
 mod bench;
+mod bench_batch;
 mod bench_render;
 mod bench_sim;
 mod demo;

@@ -96,6 +96,22 @@ pub fn decide(
     })
 }
 
+/// The views `request` asks for of every World in `worlds` (forks of one World, typically), in
+/// one render submission where the provider can (`ViewProvider::views_batch`).
+pub fn views_batch(
+    provider: &mut dyn ViewProvider,
+    worlds: &[&World],
+    request: &crate::render::ViewRequest,
+) -> Result<Vec<Arc<Views>>, EpisodeError> {
+    let frames: Vec<_> = worlds
+        .iter()
+        .map(|w| frames::frame_of(w, request))
+        .collect();
+    provider
+        .views_batch(&frames)
+        .map_err(|e| EpisodeError::Render(e.to_string()))
+}
+
 /// What one executed plan earned.
 #[derive(Debug, Clone, PartialEq)]
 pub struct StepOutcome {

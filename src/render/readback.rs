@@ -205,12 +205,83 @@ impl Renderer {
         rig: &CameraRig,
         size: (u32, u32),
     ) -> Result<Views, RenderError> {
+        let mut views = self.render_views_batch(&[(ego_pose, actors)], rig, size)?;
+        views
+            .pop()
+            .ok_or_else(|| RenderError::Readback("a batch of one gave no views".into()))
+    }
+
+    /// `render_views` for several frames of this scene (each an ego pose and its actors: forks
+    /// of one World, say) in one command encoder, one submission and one mapped readback:
+    /// K frames x C cameras targets, the actors of all frames in the one instance buffer.
+    /// Each frame's images equal what `render_views` gives for it alone, bit for bit.
+    pub fn render_views_batch(
+        &mut self,
+        frames: &[(&Pose, &[ActorInstance])],
+        rig: &CameraRig,
+        size: (u32, u32),
+    ) -> Result<Vec<Views>, RenderError> {
         let (w, h) = size;
-        let (views, mut encoder) = self.encode_frame(ego_pose, actors, rig, size, true)?;
+        let max = self.device.limits().max_texture_dimension_2d;
+        if w == 0 || h == 0 || w > max || h > max {
+            return Err(RenderError::BadSize {
+                width: w,
+                height: h,
+                max,
+            });
+        }
+        let c = rig.cameras.len();
+        let n = frames.len() * c;
+        if n == 0 {
+            return Ok(frames
+                .iter()
+                .map(|_| Views {
+                    cameras: Vec::new(),
+                })
+                .collect());
+        }
+        let actor_lists: Vec<&[ActorInstance]> = frames.iter().map(|f| f.1).collect();
+        let ranges = self.upload_actor_frames(&actor_lists);
+        if let Some(last) = ranges.last() {
+            // The last frame's actors stay the current ones (`set_actors`).
+            self.class_ranges_mut().clone_from(last);
+        }
+        while self.cameras.len() < n {
+            let cam = self.create_camera();
+            self.cameras.push(cam);
+        }
+        let reuse = self
+            .frame
+            .as_ref()
+            .is_some_and(|f| f.width == w && f.height == h && f.targets.len() == n);
+        if !reuse {
+            self.frame = Some(FrameResources::new(&self.device, n, w, h));
+        }
         let frame = self
             .frame
             .as_ref()
             .expect("frame resources were just ensured");
+        let mut encoder = self
+            .device
+            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
+                label: Some("render_views"),
+            });
+        let mut placed = Vec::with_capacity(n);
+        for (k, (ego_pose, _)) in frames.iter().enumerate() {
+            for (j, cam) in rig.cameras.iter().enumerate() {
+                let i = k * c + j;
+                let v = ViewCamera::new(ego_pose, cam, self.origin, size);
+                self.cameras[i].write(&self.queue, &v.uniform(&self.lighting));
+                self.draw_parts_with(
+                    &mut encoder,
+                    &frame.targets[i].views(),
+                    &self.cameras[i],
+                    true,
+                    &ranges[k],
+                );
+                placed.push(v);
+            }
+        }
         for (t, o) in frame.targets.iter().zip(&frame.offsets) {
             copy(&mut encoder, &t.color, &frame.staging, o[0], 4, w, h);
             copy(&mut encoder, &t.depth_m, &frame.staging, o[1], 4, w, h);
@@ -229,13 +300,18 @@ impl Renderer {
         rx.recv()
             .map_err(|e| RenderError::Readback(e.to_string()))?
             .map_err(|e| RenderError::Readback(e.to_string()))?;
-        let mut cameras = Vec::with_capacity(views.len());
+        let mut out: Vec<Views> = Vec::with_capacity(frames.len());
         {
             let data = frame
                 .staging
                 .get_mapped_range(..)
                 .map_err(|e| RenderError::Readback(e.to_string()))?;
-            for (i, v) in views.iter().enumerate() {
+            for (i, v) in placed.iter().enumerate() {
+                if i % c == 0 {
+                    out.push(Views {
+                        cameras: Vec::with_capacity(c),
+                    });
+                }
                 let o = frame.offsets[i];
                 let rgba = unpad(&data, o[0], w * 4, h);
                 let rgb: Vec<u8> = rgba
@@ -248,17 +324,19 @@ impl Renderer {
                     .map(|b| f32::from_ne_bytes([b[0], b[1], b[2], b[3]]))
                     .collect();
                 let semantic = unpad(&data, o[2], w, h);
-                cameras.push(CameraView {
-                    channel: v.channel.clone(),
-                    width: w,
-                    height: h,
-                    rgb,
-                    depth_m,
-                    semantic,
-                });
+                if let Some(views) = out.last_mut() {
+                    views.cameras.push(CameraView {
+                        channel: v.channel.clone(),
+                        width: w,
+                        height: h,
+                        rgb,
+                        depth_m,
+                        semantic,
+                    });
+                }
             }
         }
         frame.staging.unmap();
-        Ok(Views { cameras })
+        Ok(out)
     }
 }

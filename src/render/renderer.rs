@@ -200,30 +200,48 @@ impl Renderer {
             .collect();
     }
 
+    pub(crate) fn class_ranges_mut(&mut self) -> &mut [std::ops::Range<u32>; 6] {
+        &mut self.class_ranges
+    }
+
     /// Upload this frame's actors (shared by every camera drawn before the next call).
     pub fn set_actors(&mut self, actors: &[ActorInstance]) {
-        let mut raw: Vec<(usize, ActorInstanceRaw)> = actors
-            .iter()
-            .map(|a| {
-                let ci = ActorClass::ALL
-                    .iter()
-                    .position(|c| *c == a.class)
-                    .unwrap_or(0);
-                (ci, ActorInstanceRaw::new(a, self.origin))
-            })
-            .collect();
-        // Stable sort: instances of one class are contiguous, input order kept within.
-        raw.sort_by_key(|(ci, _)| *ci);
-        self.class_ranges = std::array::from_fn(|ci| {
-            let start = raw.partition_point(|(c, _)| *c < ci) as u32;
-            let end = raw.partition_point(|(c, _)| *c <= ci) as u32;
-            start..end
-        });
-        if raw.len() > self.instance_capacity {
-            self.instance_capacity = raw.len().next_power_of_two();
+        self.class_ranges = self.upload_actor_frames(&[actors])[0].clone();
+    }
+
+    /// Upload the actors of several frames into the one instance buffer, frame after frame;
+    /// returns each frame's instance ranges per class (indexed like `ActorClass::ALL`).
+    pub(crate) fn upload_actor_frames(
+        &mut self,
+        frames: &[&[ActorInstance]],
+    ) -> Vec<[std::ops::Range<u32>; 6]> {
+        let mut data: Vec<ActorInstanceRaw> = Vec::new();
+        let mut ranges = Vec::with_capacity(frames.len());
+        for actors in frames {
+            let mut raw: Vec<(usize, ActorInstanceRaw)> = actors
+                .iter()
+                .map(|a| {
+                    let ci = ActorClass::ALL
+                        .iter()
+                        .position(|c| *c == a.class)
+                        .unwrap_or(0);
+                    (ci, ActorInstanceRaw::new(a, self.origin))
+                })
+                .collect();
+            // Stable sort: instances of one class are contiguous, input order kept within.
+            raw.sort_by_key(|(ci, _)| *ci);
+            let base = data.len() as u32;
+            ranges.push(std::array::from_fn(|ci| {
+                let start = raw.partition_point(|(c, _)| *c < ci) as u32;
+                let end = raw.partition_point(|(c, _)| *c <= ci) as u32;
+                base + start..base + end
+            }));
+            data.extend(raw.into_iter().map(|(_, r)| r));
+        }
+        if data.len() > self.instance_capacity {
+            self.instance_capacity = data.len().next_power_of_two();
             self.instances = Self::instance_buffer(&self.device, self.instance_capacity);
         }
-        let data: Vec<ActorInstanceRaw> = raw.into_iter().map(|(_, r)| r).collect();
         debug_assert!(
             data.iter()
                 .all(|r| r.model.iter().flatten().all(|x| x.is_finite())),
@@ -233,6 +251,7 @@ impl Renderer {
             self.queue
                 .write_buffer(&self.instances, 0, bytemuck::cast_slice(&data));
         }
+        ranges
     }
 
     /// Static-mesh triangles `draw` submits for a camera after frustum culling.
@@ -280,6 +299,18 @@ impl Renderer {
         camera: &GpuCamera,
         static_scene: bool,
     ) {
+        self.draw_parts_with(encoder, targets, camera, static_scene, &self.class_ranges);
+    }
+
+    /// `draw_parts` with the actor instances of `class_ranges` (one frame of a batch).
+    pub(crate) fn draw_parts_with(
+        &self,
+        encoder: &mut wgpu::CommandEncoder,
+        targets: &TargetViews<'_>,
+        camera: &GpuCamera,
+        static_scene: bool,
+        class_ranges: &[std::ops::Range<u32>; 6],
+    ) {
         let clear = |c: wgpu::Color| wgpu::Operations {
             load: wgpu::LoadOp::Clear(c),
             store: wgpu::StoreOp::Store,
@@ -323,7 +354,7 @@ impl Renderer {
         }
         pass.set_pipeline(&self.pipelines.actor);
         pass.set_vertex_buffer(1, self.instances.slice(..));
-        for (ci, range) in self.class_ranges.iter().enumerate() {
+        for (ci, range) in class_ranges.iter().enumerate() {
             if range.is_empty() {
                 continue;
             }

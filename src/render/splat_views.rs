@@ -182,6 +182,23 @@ impl ViewRenderer {
         }
     }
 
+    /// `render_views` for several frames of this scene: one submission in mesh mode
+    /// (`Renderer::render_views_batch`), one frame after another in splat mode.
+    pub fn render_views_batch(
+        &mut self,
+        frames: &[(&Pose, &[ActorInstance])],
+        rig: &CameraRig,
+        size: (u32, u32),
+    ) -> Result<Vec<Views>, RenderError> {
+        match self {
+            ViewRenderer::Mesh(r) => r.render_views_batch(frames, rig, size),
+            ViewRenderer::Splat(s) => frames
+                .iter()
+                .map(|(pose, actors)| s.render_views(pose, actors, rig, size))
+                .collect(),
+        }
+    }
+
     /// The mesh renderer (the whole renderer in mesh mode; actors and sky in splat mode).
     pub fn mesh(&self) -> &Renderer {
         match self {

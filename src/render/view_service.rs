@@ -70,9 +70,75 @@ impl ViewRequest {
     }
 }
 
-/// Renders the ego's cameras at a World state.
+impl ViewRequest {
+    /// One request serving both `self` and `other` (same image size): the union of their
+    /// cameras, all six (an empty list) when either wants all. Each consumer then takes its
+    /// own cameras out with `Views::select`, so an agent on three cameras and a model on six
+    /// share one render.
+    pub fn union(&self, other: &ViewRequest) -> Result<ViewRequest, RenderError> {
+        if (self.width_px, self.height_px) != (other.width_px, other.height_px) {
+            return Err(RenderError::Readback(format!(
+                "view requests of different sizes cannot share a render: {}x{} and {}x{}",
+                self.width_px, self.height_px, other.width_px, other.height_px
+            )));
+        }
+        let channels = if self.channels.is_empty() || other.channels.is_empty() {
+            Vec::new()
+        } else {
+            let mut c = self.channels.clone();
+            for ch in &other.channels {
+                if !c.contains(ch) {
+                    c.push(ch.clone());
+                }
+            }
+            c
+        };
+        Ok(ViewRequest {
+            channels,
+            ..self.clone()
+        })
+    }
+}
+
+impl Views {
+    /// The cameras `request` asks for, in its order (all of them for an empty list); an error
+    /// names a camera these views lack or a size they were not rendered at.
+    pub fn select(&self, request: &ViewRequest) -> Result<Views, RenderError> {
+        if let Some(c) = self
+            .cameras
+            .iter()
+            .find(|c| (c.width, c.height) != (request.width_px, request.height_px))
+        {
+            return Err(RenderError::Readback(format!(
+                "views of {}x{} cannot serve a {}x{} request",
+                c.width, c.height, request.width_px, request.height_px
+            )));
+        }
+        if request.channels.is_empty() {
+            return Ok(self.clone());
+        }
+        let cameras = request
+            .channels
+            .iter()
+            .map(|ch| {
+                self.camera(ch)
+                    .cloned()
+                    .ok_or_else(|| RenderError::Readback(format!("camera `{ch}` was not rendered")))
+            })
+            .collect::<Result<Vec<_>, _>>()?;
+        Ok(Views { cameras })
+    }
+}
+
+/// Renders the ego's cameras for frame descriptions.
 pub trait ViewProvider: Send {
     fn views(&mut self, frame: &FrameRequest) -> Result<Arc<Views>, RenderError>;
+
+    /// Several frames at once; providers that can render them in one submission do
+    /// (`LocalViews`), the others render one after another.
+    fn views_batch(&mut self, frames: &[FrameRequest]) -> Result<Vec<Arc<Views>>, RenderError> {
+        frames.iter().map(|f| self.views(f)).collect()
+    }
 }
 
 /// Everything needed to render one frame, detached from the World.
@@ -162,6 +228,29 @@ impl LocalViews {
         }
     }
 
+    /// Render several frames; when they share a scene and a request (forks of one World), in
+    /// one submission (`Renderer::render_views_batch`; splat mode renders them in turn).
+    pub fn render_frames(&mut self, frames: &[FrameRequest]) -> Result<Vec<Views>, RenderError> {
+        let Some(first) = frames.first() else {
+            return Ok(Vec::new());
+        };
+        let shared = frames
+            .iter()
+            .all(|f| Arc::ptr_eq(&f.scene, &first.scene) || f.scene.token == first.scene.token)
+            && frames.iter().all(|f| f.request == first.request);
+        if !shared {
+            return frames.iter().map(|f| self.render_frame(f)).collect();
+        }
+        let rig = first.request.select_rig(&first.scene.rig)?;
+        let size = (first.request.width_px, first.request.height_px);
+        let inputs: Vec<(&Pose, &[ActorInstance])> = frames
+            .iter()
+            .map(|f| (&f.ego_pose, f.actors.as_slice()))
+            .collect();
+        let renderer = self.renderer_for(&first.scene)?;
+        renderer.render_views_batch(&inputs, &rig, size)
+    }
+
     pub fn render_frame(&mut self, frame: &FrameRequest) -> Result<Views, RenderError> {
         let rig = frame.request.select_rig(&frame.scene.rig)?;
         let size = (frame.request.width_px, frame.request.height_px);
@@ -173,6 +262,14 @@ impl LocalViews {
 impl ViewProvider for LocalViews {
     fn views(&mut self, frame: &FrameRequest) -> Result<Arc<Views>, RenderError> {
         self.render_frame(frame).map(Arc::new)
+    }
+
+    fn views_batch(&mut self, frames: &[FrameRequest]) -> Result<Vec<Arc<Views>>, RenderError> {
+        Ok(self
+            .render_frames(frames)?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
     }
 }
 

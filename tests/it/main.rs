@@ -61,6 +61,7 @@ mod synth_shipped;
 mod train_base;
 mod viewer_ui;
 mod viewer_window;
+mod views_batch;
 mod world_agents;
 mod world_api;
 mod world_behaviours;
