@@ -15,7 +15,11 @@ fn rollout(out: &Path) -> String {
         .output()
         .expect("run mpa-sim");
     let stderr = String::from_utf8_lossy(&o.stderr).to_string();
-    assert!(o.status.success(), "rollout failed ({}): {stderr}", o.status);
+    assert!(
+        o.status.success(),
+        "rollout failed ({}): {stderr}",
+        o.status
+    );
     stderr
 }
 
