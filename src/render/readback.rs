@@ -100,16 +100,8 @@ fn unpad(bytes: &[u8], offset: u64, row_bytes: u32, h: u32) -> Vec<u8> {
 }
 
 impl Renderer {
-    /// Checks the size, uploads the actors, makes sure there are camera slots and targets for
-    /// `rig` at `size`, and places the cameras.
-    fn prepare_frame(
-        &mut self,
-        ego_pose: &Pose,
-        actors: &[ActorInstance],
-        rig: &CameraRig,
-        size: (u32, u32),
-    ) -> Result<Vec<ViewCamera>, RenderError> {
-        let (w, h) = size;
+    /// A render size the device can hold.
+    fn check_size(&self, (w, h): (u32, u32)) -> Result<(), RenderError> {
         let max = self.device.limits().max_texture_dimension_2d;
         if w == 0 || h == 0 || w > max || h > max {
             return Err(RenderError::BadSize {
@@ -118,8 +110,12 @@ impl Renderer {
                 max,
             });
         }
-        let n = rig.cameras.len();
-        self.set_actors(actors);
+        Ok(())
+    }
+
+    /// Camera slots and per-size targets (with the staging buffer) for `n` camera images at
+    /// `size`, reused while both stay the same.
+    fn ensure_targets(&mut self, n: usize, (w, h): (u32, u32)) {
         while self.cameras.len() < n {
             let c = self.create_camera();
             self.cameras.push(c);
@@ -131,6 +127,20 @@ impl Renderer {
         if !reuse {
             self.frame = Some(FrameResources::new(&self.device, n, w, h));
         }
+    }
+
+    /// Checks the size, uploads the actors, makes sure there are camera slots and targets for
+    /// `rig` at `size`, and places the cameras.
+    fn prepare_frame(
+        &mut self,
+        ego_pose: &Pose,
+        actors: &[ActorInstance],
+        rig: &CameraRig,
+        size: (u32, u32),
+    ) -> Result<Vec<ViewCamera>, RenderError> {
+        self.check_size(size)?;
+        self.set_actors(actors);
+        self.ensure_targets(rig.cameras.len(), size);
         Ok(rig
             .cameras
             .iter()
@@ -222,14 +232,7 @@ impl Renderer {
         size: (u32, u32),
     ) -> Result<Vec<Views>, RenderError> {
         let (w, h) = size;
-        let max = self.device.limits().max_texture_dimension_2d;
-        if w == 0 || h == 0 || w > max || h > max {
-            return Err(RenderError::BadSize {
-                width: w,
-                height: h,
-                max,
-            });
-        }
+        self.check_size(size)?;
         let c = rig.cameras.len();
         let n = frames.len() * c;
         if n == 0 {
@@ -246,17 +249,7 @@ impl Renderer {
             // The last frame's actors stay the current ones (`set_actors`).
             self.class_ranges_mut().clone_from(last);
         }
-        while self.cameras.len() < n {
-            let cam = self.create_camera();
-            self.cameras.push(cam);
-        }
-        let reuse = self
-            .frame
-            .as_ref()
-            .is_some_and(|f| f.width == w && f.height == h && f.targets.len() == n);
-        if !reuse {
-            self.frame = Some(FrameResources::new(&self.device, n, w, h));
-        }
+        self.ensure_targets(n, size);
         let frame = self
             .frame
             .as_ref()

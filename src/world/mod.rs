@@ -493,15 +493,7 @@ impl World {
             sh.substep_dt_secs,
         ));
         self.state.plan_substep = self.state.substep;
-        let ego = &self.state.ego;
-        self.state
-            .history
-            .push((ego.pose, ego.speed_mps, ego.accel_mps2));
-        let keep = crate::config::EGO_HISTORY_LEN - 1;
-        if self.state.history.len() > keep {
-            let drop = self.state.history.len() - keep;
-            self.state.history.drain(..drop);
-        }
+        self.push_history();
         let mut events = StepEvents::default();
         for _ in 0..sh.config.time.substeps() {
             step::substep(&sh, &mut self.state, &mut events.triggered);
@@ -513,6 +505,19 @@ impl World {
         self.state.step += 1;
         events.terminal = self.state.terminal.clone();
         Ok(events)
+    }
+
+    /// Keep the ego state of the tick being left (the last `EGO_HISTORY_LEN - 1` ticks).
+    fn push_history(&mut self) {
+        let ego = &self.state.ego;
+        self.state
+            .history
+            .push((ego.pose, ego.speed_mps, ego.accel_mps2));
+        let keep = crate::config::EGO_HISTORY_LEN - 1;
+        if self.state.history.len() > keep {
+            let drop = self.state.history.len() - keep;
+            self.state.history.drain(..drop);
+        }
     }
 
     fn validate_plan(&self, plan: &Plan) -> Result<(), WorldError> {

@@ -71,15 +71,7 @@ impl World {
                 speed_mps: logged_speed_mps(&sh.scene, t_us),
             });
         }
-        let ego = &self.state.ego;
-        self.state
-            .history
-            .push((ego.pose, ego.speed_mps, ego.accel_mps2));
-        let keep = crate::config::EGO_HISTORY_LEN - 1;
-        if self.state.history.len() > keep {
-            let drop = self.state.history.len() - keep;
-            self.state.history.drain(..drop);
-        }
+        self.push_history();
         self.state.reference = None;
         self.state.tracker = TrackerState::default();
         self.state.plan_substep = self.state.substep;
