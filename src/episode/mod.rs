@@ -28,6 +28,7 @@
 
 mod error;
 pub mod frames;
+pub mod scene_cache;
 
 use std::sync::Arc;
 use std::time::Instant;

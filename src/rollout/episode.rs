@@ -13,7 +13,7 @@
 
 use std::collections::BTreeMap;
 use std::path::Path;
-use std::sync::{Arc, Mutex, OnceLock};
+use std::sync::Arc;
 
 use glam::DVec2;
 
@@ -29,7 +29,7 @@ use crate::geometry::Pose2;
 use crate::metrics::{HdScoreAccumulator, neuroncap_score, route_completion};
 use crate::render::{ViewProvider, ViewRequest, Views};
 use crate::scene::scenario::{ResolvedScenario, load_spec, resolve};
-use crate::scene::{Scene, nuscenes, registry};
+use crate::scene::{Scene, registry};
 use crate::world::{SimConfig, TerminalReason, World};
 
 pub use crate::episode::EpisodeError;
@@ -51,27 +51,10 @@ impl Default for SceneSource {
     }
 }
 
-type SceneCache = Mutex<BTreeMap<(SceneSource, String), Arc<Scene>>>;
-
-/// Load a scene once per process (episodes of a batch share it read-only).
+/// Load a scene once per process (a bounded LRU cache shared by every episode; see
+/// `scene_cache`, which also keeps the loader's warnings).
 pub fn cached_scene(source: &SceneSource, name: &str) -> Result<Arc<Scene>, EpisodeError> {
-    static CACHE: OnceLock<SceneCache> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| Mutex::new(BTreeMap::new()));
-    let key = (source.clone(), name.to_string());
-    if let Some(scene) = cache.lock().ok().and_then(|c| c.get(&key).cloned()) {
-        return Ok(scene);
-    }
-    let loaded = nuscenes::load_scene(&source.dataroot, &source.version, name).map_err(|e| {
-        EpisodeError::Scene {
-            scene: name.to_string(),
-            message: e.to_string(),
-        }
-    })?;
-    let scene = Arc::new(loaded.value);
-    if let Ok(mut c) = cache.lock() {
-        c.insert(key, scene.clone());
-    }
-    Ok(scene)
+    crate::episode::scene_cache::cached_scene_with_warnings(source, name).map(|c| c.scene)
 }
 
 /// The resolved scenario of a job: its scenario file resolved with the job's seed, or the
