@@ -2,3 +2,4 @@
 //! the CLI in `src/cli/bench.rs` adds progress bars and the child-process runs.
 
 pub mod load;
+pub mod sim;

@@ -1,8 +1,8 @@
 //! `mpa-sim bench sim`: simulation steps per second without rendering (see
-//! `mpa_sim::world::bench`).
+//! `mpa_sim::bench::sim`).
 
 use clap::Args;
-use mpa_sim::world::bench::{BENCH_LANES, bench_sim};
+use mpa_sim::bench::sim::{BENCH_LANES, bench_sim};
 
 #[derive(Debug, Args)]
 pub struct BenchSimArgs {

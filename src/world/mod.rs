@@ -19,7 +19,6 @@
 
 pub mod actors;
 pub mod behaviours;
-pub mod bench;
 pub mod checks;
 pub mod commands;
 pub mod controller;

@@ -34,7 +34,6 @@ const LAYERS: &[(&str, &[&str])] = &[
             "cli",
             "bench",
             "agent::base::train",
-            "world::bench",
         ],
     ),
 ];

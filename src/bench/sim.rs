@@ -1,12 +1,13 @@
 //! Simulation throughput without rendering: steps per second of one World on one core, on the
 //! constructed ring road (`testkit::ring_road`, 3 lanes) with a given number of IDM actors.
 //! The ego drives with the `expert` agent; the time of `World::step` alone and of the whole
-//! loop (observation + expert + step) are reported separately, and the cost of one
-//! `World::clone` (an MPA fork). Wall-clock time is measured
-//! here only, never inside the simulation.
+//! loop (`episode::decide` with the expert, then the step) are reported separately, and the
+//! cost of one `World::clone` (an MPA fork). Wall-clock time is measured here only, never
+//! inside the simulation.
 
-use super::{SimConfig, World, WorldError, testkit};
 use crate::agent::{Agent, AgentError, expert::ExpertAgent};
+use crate::episode::{EpisodeError, decide};
+use crate::world::{SimConfig, World, WorldError, testkit};
 use std::time::{Duration, Instant};
 
 #[derive(Debug, Clone, PartialEq)]
@@ -38,6 +39,8 @@ pub enum BenchError {
     World(#[from] WorldError),
     #[error(transparent)]
     Agent(#[from] AgentError),
+    #[error(transparent)]
+    Episode(#[from] EpisodeError),
 }
 
 /// Ring lanes of the benchmark road.
@@ -59,8 +62,7 @@ pub fn bench_sim(actors: usize, steps: usize) -> Result<BenchRow, BenchError> {
         if world.terminal().is_some() {
             world = fresh.clone();
         }
-        let obs = world.observation();
-        let plan = agent.plan(&obs)?;
+        let plan = decide(&world, &mut agent, None)?.plan;
         let t = Instant::now();
         world.step(&plan)?;
         step_time += t.elapsed();
