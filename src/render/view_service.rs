@@ -280,6 +280,8 @@ pub struct RenderService {
     tx: Option<Sender<(FrameRequest, Reply)>>,
     thread: Option<std::thread::JoinHandle<()>>,
     description: String,
+    /// Cloned into every client: its strong count tells whether clients are still alive.
+    clients: Arc<()>,
 }
 
 impl RenderService {
@@ -306,6 +308,7 @@ impl RenderService {
             tx: Some(tx),
             thread: Some(thread),
             description,
+            clients: Arc::new(()),
         })
     }
 
@@ -317,6 +320,7 @@ impl RenderService {
     pub fn client(&self) -> RenderClient {
         RenderClient {
             tx: self.tx.clone(),
+            _alive: self.clients.clone(),
         }
     }
 }
@@ -334,8 +338,13 @@ impl Drop for RenderService {
         // Closing the request channel ends the thread once every client is gone too.
         self.tx = None;
         if let Some(t) = self.thread.take() {
-            // Clients still alive keep the thread running; do not block on them.
-            if t.is_finished() {
+            // With no client left the thread is about to finish: wait for it, so the GPU
+            // device and the Vulkan driver are torn down before this returns. Detaching it
+            // here let a process exit race the render thread's teardown (the driver library
+            // unloaded under the exiting main thread: a segfault at exit after a successful
+            // `rollout --agent base`, seen once in CI). Clients still alive keep the thread
+            // running; then do not block on them.
+            if Arc::strong_count(&self.clients) == 1 || t.is_finished() {
                 let _ = t.join();
             }
         }
@@ -346,6 +355,7 @@ impl Drop for RenderService {
 #[derive(Clone)]
 pub struct RenderClient {
     tx: Option<Sender<(FrameRequest, Reply)>>,
+    _alive: Arc<()>,
 }
 
 impl RenderClient {
