@@ -1,7 +1,8 @@
 //! Driving scores as closed-loop papers report them (see /work/shared/METRICS.md): HUGSIM's
 //! HD-Score ([`hd_score`]), NAVSIM's PDMS v1 ([`pdms`]), the NeuroNCAP score ([`neuroncap`]),
-//! the comfort bounds they share ([`comfort`]), episode-level figures and the summary
-//! statistics that tables print ([`stats`]).
+//! the comfort bounds they share ([`comfort`]) and episode-level figures. The statistics that
+//! result tables print (mean, Student-t intervals) are `rollout::stats`, the one Student t of
+//! the crate.
 //!
 //! Everything here is a pure function of plain inputs (poses, oriented boxes, polygons): the
 //! rollout loop gathers those from the World and feeds them in, so this module knows nothing
@@ -19,7 +20,6 @@ pub mod episode;
 pub mod hd_score;
 pub mod neuroncap;
 pub mod pdms;
-pub mod stats;
 
 pub use comfort::{ComfortBounds, ComfortCheck, Kinematics};
 pub use episode::EpisodeFigures;
@@ -28,7 +28,6 @@ pub use hd_score::{
 };
 pub use neuroncap::neuroncap_score;
 pub use pdms::{EgoSample, PdmsInput, PdmsObject, PdmsScore, pdms};
-pub use stats::Summary;
 
 use crate::config::VehicleConfig;
 use crate::geometry::{Obb, Pose2};
@@ -43,9 +42,6 @@ pub enum MetricsError {
     /// A time step that is not a positive finite number of seconds.
     #[error("invalid time step {dt_secs} s in {field}: expected a positive finite number")]
     InvalidDt { field: &'static str, dt_secs: f64 },
-    /// A summary over no samples.
-    #[error("no samples to summarise for {what}")]
-    EmptySample { what: String },
     /// Per-time inputs that do not line up with the trajectories.
     #[error("{field} has {got} entries, expected at least {expected}")]
     LengthMismatch {
