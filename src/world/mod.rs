@@ -493,9 +493,16 @@ impl World {
         ));
         self.state.plan_substep = self.state.substep;
         self.push_history();
+        Ok(self.run_substeps(&sh, None))
+    }
+
+    /// The substeps of one decision tick (fewer when the episode ends inside it), the ego
+    /// placed on `on_log[j]` at substep j when given (`teacher`), else tracking its reference.
+    fn run_substeps(&mut self, sh: &Shared, on_log: Option<&[teacher::LoggedEgo]>) -> StepEvents {
         let mut events = StepEvents::default();
-        for _ in 0..sh.config.time.substeps() {
-            step::substep(&sh, &mut self.state, &mut events.triggered);
+        for j in 0..sh.config.time.substeps() {
+            let target = on_log.and_then(|t| t.get(j).copied());
+            step::substep_with(sh, &mut self.state, &mut events.triggered, target);
             events.substeps += 1;
             if self.state.terminal.is_some() {
                 break;
@@ -503,7 +510,7 @@ impl World {
         }
         self.state.step += 1;
         events.terminal = self.state.terminal.clone();
-        Ok(events)
+        events
     }
 
     /// Keep the ego state of the tick being left (the last `EGO_HISTORY_LEN - 1` ticks).

@@ -25,8 +25,7 @@ use serde::{Deserialize, Serialize};
 
 use super::World;
 use super::checks::first_collision;
-use super::step::PROGRESS_WINDOW_AHEAD_M;
-use super::step::PROGRESS_WINDOW_BACK_M;
+use super::step::route_distance_m;
 
 /// Speed above which `speeding_mps` penalises: 36 km/h.
 pub const SPEED_LIMIT_MPS: f64 = 10.0;
@@ -101,22 +100,10 @@ impl World {
         let sh = &self.shared;
         let st = &self.state;
         let footprint = st.ego.footprint();
-        let p = st.route_progress_m;
-        let limit = sh.config.max_route_deviation_m;
-        let near = sh.route.project_window(
-            footprint.center,
-            p - PROGRESS_WINDOW_BACK_M,
-            p + PROGRESS_WINDOW_AHEAD_M,
-        );
-        let route_distance_m = if near.distance_m > limit {
-            sh.route.project(footprint.center).distance_m
-        } else {
-            near.distance_m
-        };
         RewardInputs {
             progress_before_m,
-            progress_after_m: p,
-            route_distance_m,
+            progress_after_m: st.route_progress_m,
+            route_distance_m: route_distance_m(sh, st, footprint.center),
             collided: first_collision(&footprint, &st.actors).is_some(),
             off_road: !sh.drivable.footprint_on_road(&sh.scene.map, &footprint),
             speed_mps: st.ego.speed_mps,

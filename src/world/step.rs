@@ -14,15 +14,11 @@ use std::sync::Arc;
 
 /// Progress is searched this far behind and ahead of the current progress, so a route that
 /// passes near itself does not make progress jump.
-pub(super) const PROGRESS_WINDOW_BACK_M: f64 = 5.0;
-pub(super) const PROGRESS_WINDOW_AHEAD_M: f64 = 30.0;
+const PROGRESS_WINDOW_BACK_M: f64 = 5.0;
+const PROGRESS_WINDOW_AHEAD_M: f64 = 30.0;
 
-pub(super) fn substep(sh: &Shared, st: &mut WorldState, triggered: &mut Vec<Arc<str>>) {
-    substep_with(sh, st, triggered, None);
-}
-
-/// One substep; with `on_log`, the ego is placed there instead of tracking its reference
-/// (`teacher`).
+/// One physics substep; with `on_log`, the ego is placed there instead of tracking its
+/// reference (`teacher`).
 pub(super) fn substep_with(
     sh: &Shared,
     st: &mut WorldState,
@@ -254,6 +250,21 @@ fn update_progress(sh: &Shared, st: &mut WorldState) {
     }
 }
 
+/// Distance from `p` to the route, as the off-route check measures it: searched near the
+/// progress, which bounds the true distance from above, and over the whole route only when
+/// that exceeds the off-route limit.
+pub(super) fn route_distance_m(sh: &Shared, st: &WorldState, p: DVec2) -> f64 {
+    let s = st.route_progress_m;
+    let near = sh
+        .route
+        .project_window(p, s - PROGRESS_WINDOW_BACK_M, s + PROGRESS_WINDOW_AHEAD_M);
+    if near.distance_m > sh.config.max_route_deviation_m {
+        sh.route.project(p).distance_m
+    } else {
+        near.distance_m
+    }
+}
+
 fn check(sh: &Shared, st: &WorldState, t_secs: f64) -> Option<TerminalReason> {
     let footprint = st.ego.footprint();
     if let Some(a) = first_collision(&footprint, &st.actors) {
@@ -264,19 +275,7 @@ fn check(sh: &Shared, st: &WorldState, t_secs: f64) -> Option<TerminalReason> {
     if !sh.drivable.footprint_on_road(&sh.scene.map, &footprint) {
         return Some(TerminalReason::OffRoad);
     }
-    // The distance to the route near the progress bounds the true distance from above: only
-    // when it exceeds the limit is the whole route searched.
-    let p = st.route_progress_m;
-    let near = sh.route.project_window(
-        footprint.center,
-        p - PROGRESS_WINDOW_BACK_M,
-        p + PROGRESS_WINDOW_AHEAD_M,
-    );
-    let distance_m = if near.distance_m > sh.config.max_route_deviation_m {
-        sh.route.project(footprint.center).distance_m
-    } else {
-        near.distance_m
-    };
+    let distance_m = route_distance_m(sh, st, footprint.center);
     if distance_m > sh.config.max_route_deviation_m {
         return Some(TerminalReason::OffRoute { distance_m });
     }

@@ -11,10 +11,8 @@
 //! actor is where the log (replayed actors) or its behaviour (reactive and scripted actors,
 //! reacting to the logged ego) puts it at that time.
 
-use std::sync::Arc;
-
 use super::controller::TrackerState;
-use super::{StepEvents, World, WorldError, step};
+use super::{StepEvents, World, WorldError};
 use crate::geometry::Pose2;
 use crate::scene::scenario::ResolvedScenario;
 use crate::scene::scenario::resolve::logged_speed_mps;
@@ -75,19 +73,7 @@ impl World {
         self.state.reference = None;
         self.state.tracker = TrackerState::default();
         self.state.plan_substep = self.state.substep;
-        let mut events = StepEvents::default();
-        let mut triggered: Vec<Arc<str>> = Vec::new();
-        for target in targets {
-            step::substep_with(&sh, &mut self.state, &mut triggered, Some(target));
-            events.substeps += 1;
-            if self.state.terminal.is_some() {
-                break;
-            }
-        }
-        events.triggered = triggered;
-        self.state.step += 1;
-        events.terminal = self.state.terminal.clone();
-        Ok(events)
+        Ok(self.run_substeps(&sh, Some(&targets)))
     }
 }
 
