@@ -129,37 +129,27 @@ impl Renderer {
         }
     }
 
-    /// Checks the size, uploads the actors, makes sure there are camera slots and targets for
-    /// `rig` at `size`, and places the cameras.
-    fn prepare_frame(
+    /// Checks the size, uploads the actors of every frame, makes sure there are camera slots
+    /// and targets for K frames x C cameras of `rig` at `size`, and encodes one pass per
+    /// camera image into one encoder: the whole scene, or (`static_scene` false) the actors
+    /// and sky only. Returns the placed cameras, frame after frame. Shared by
+    /// `render_views_batch` (which adds the readback copies) and `draw_actor_layers`.
+    fn encode_frames(
         &mut self,
-        ego_pose: &Pose,
-        actors: &[ActorInstance],
-        rig: &CameraRig,
-        size: (u32, u32),
-    ) -> Result<Vec<ViewCamera>, RenderError> {
-        self.check_size(size)?;
-        self.set_actors(actors);
-        self.ensure_targets(rig.cameras.len(), size);
-        Ok(rig
-            .cameras
-            .iter()
-            .map(|c| ViewCamera::new(ego_pose, c, self.origin, size))
-            .collect())
-    }
-
-    /// `prepare_frame`, then one encoder that draws every camera of `rig` into its targets:
-    /// the whole scene, or (`static_scene` false) the actors and sky only. Shared by
-    /// `render_views` (which adds the readback copies) and `draw_actor_layers`.
-    fn encode_frame(
-        &mut self,
-        ego_pose: &Pose,
-        actors: &[ActorInstance],
+        frames: &[(&Pose, &[ActorInstance])],
         rig: &CameraRig,
         size: (u32, u32),
         static_scene: bool,
     ) -> Result<(Vec<ViewCamera>, wgpu::CommandEncoder), RenderError> {
-        let views = self.prepare_frame(ego_pose, actors, rig, size)?;
+        self.check_size(size)?;
+        let c = rig.cameras.len();
+        let actor_lists: Vec<&[ActorInstance]> = frames.iter().map(|f| f.1).collect();
+        let ranges = self.upload_actor_frames(&actor_lists);
+        if let Some(last) = ranges.last() {
+            // The last frame's actors stay the current ones (`set_actors`).
+            self.class_ranges_mut().clone_from(last);
+        }
+        self.ensure_targets(frames.len() * c, size);
         let frame = self
             .frame
             .as_ref()
@@ -173,17 +163,23 @@ impl Renderer {
                     "actor layers"
                 }),
             });
-        for (i, v) in views.iter().enumerate() {
-            let u = v.uniform(&self.lighting);
-            self.cameras[i].write(&self.queue, &u);
-            self.draw_parts(
-                &mut encoder,
-                &frame.targets[i].views(),
-                &self.cameras[i],
-                static_scene,
-            );
+        let mut placed = Vec::with_capacity(frames.len() * c);
+        for (k, (ego_pose, _)) in frames.iter().enumerate() {
+            for (j, cam) in rig.cameras.iter().enumerate() {
+                let i = k * c + j;
+                let v = ViewCamera::new(ego_pose, cam, self.origin, size);
+                self.cameras[i].write(&self.queue, &v.uniform(&self.lighting));
+                self.draw_parts_with(
+                    &mut encoder,
+                    &frame.targets[i].views(),
+                    &self.cameras[i],
+                    static_scene,
+                    &ranges[k],
+                );
+                placed.push(v);
+            }
         }
-        Ok((views, encoder))
+        Ok((placed, encoder))
     }
 
     /// Draw the actors and the sky only (no static scene) for every camera of `rig` into this
@@ -196,7 +192,7 @@ impl Renderer {
         rig: &CameraRig,
         size: (u32, u32),
     ) -> Result<Vec<ViewCamera>, RenderError> {
-        let (views, encoder) = self.encode_frame(ego_pose, actors, rig, size, false)?;
+        let (views, encoder) = self.encode_frames(&[(ego_pose, actors)], rig, size, false)?;
         self.queue.submit([encoder.finish()]);
         Ok(views)
     }
@@ -232,10 +228,9 @@ impl Renderer {
         size: (u32, u32),
     ) -> Result<Vec<Views>, RenderError> {
         let (w, h) = size;
-        self.check_size(size)?;
         let c = rig.cameras.len();
-        let n = frames.len() * c;
-        if n == 0 {
+        if frames.is_empty() || c == 0 {
+            self.check_size(size)?;
             return Ok(frames
                 .iter()
                 .map(|_| Views {
@@ -243,38 +238,11 @@ impl Renderer {
                 })
                 .collect());
         }
-        let actor_lists: Vec<&[ActorInstance]> = frames.iter().map(|f| f.1).collect();
-        let ranges = self.upload_actor_frames(&actor_lists);
-        if let Some(last) = ranges.last() {
-            // The last frame's actors stay the current ones (`set_actors`).
-            self.class_ranges_mut().clone_from(last);
-        }
-        self.ensure_targets(n, size);
+        let (placed, mut encoder) = self.encode_frames(frames, rig, size, true)?;
         let frame = self
             .frame
             .as_ref()
             .expect("frame resources were just ensured");
-        let mut encoder = self
-            .device
-            .create_command_encoder(&wgpu::CommandEncoderDescriptor {
-                label: Some("render_views"),
-            });
-        let mut placed = Vec::with_capacity(n);
-        for (k, (ego_pose, _)) in frames.iter().enumerate() {
-            for (j, cam) in rig.cameras.iter().enumerate() {
-                let i = k * c + j;
-                let v = ViewCamera::new(ego_pose, cam, self.origin, size);
-                self.cameras[i].write(&self.queue, &v.uniform(&self.lighting));
-                self.draw_parts_with(
-                    &mut encoder,
-                    &frame.targets[i].views(),
-                    &self.cameras[i],
-                    true,
-                    &ranges[k],
-                );
-                placed.push(v);
-            }
-        }
         for (t, o) in frame.targets.iter().zip(&frame.offsets) {
             copy(&mut encoder, &t.color, &frame.staging, o[0], 4, w, h);
             copy(&mut encoder, &t.depth_m, &frame.staging, o[1], 4, w, h);

@@ -239,6 +239,7 @@ impl LocalViews {
             .all(|f| Arc::ptr_eq(&f.scene, &first.scene) || f.scene.token == first.scene.token)
             && frames.iter().all(|f| f.request == first.request);
         if !shared {
+            // One frame at a time (each a shared batch of one).
             return frames.iter().map(|f| self.render_frame(f)).collect();
         }
         let rig = first.request.select_rig(&first.scene.rig)?;
@@ -252,10 +253,9 @@ impl LocalViews {
     }
 
     pub fn render_frame(&mut self, frame: &FrameRequest) -> Result<Views, RenderError> {
-        let rig = frame.request.select_rig(&frame.scene.rig)?;
-        let size = (frame.request.width_px, frame.request.height_px);
-        let renderer = self.renderer_for(&frame.scene)?;
-        renderer.render_views(&frame.ego_pose, &frame.actors, &rig, size)
+        self.render_frames(std::slice::from_ref(frame))?
+            .pop()
+            .ok_or_else(|| RenderError::Readback("a batch of one gave no views".into()))
     }
 }
 
