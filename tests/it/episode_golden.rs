@@ -16,6 +16,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
+use crate::rollout_support::fnv1a;
 use mpa_sim::rollout::{EpisodeRow, canonical_jsonl};
 use serde_json::Value;
 
@@ -24,12 +25,6 @@ const ADDED_FIELDS: [&str; 1] = ["rewards"];
 
 fn golden_dir() -> PathBuf {
     Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/episode_golden")
-}
-
-fn fnv1a(bytes: &[u8]) -> u64 {
-    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
-        (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
-    })
 }
 
 /// Remove added fields everywhere and reduce `scenario_file` paths to their file names.

@@ -15,11 +15,16 @@ use rand_chacha::ChaCha8Rng;
 pub const SEEDS_PER_SCENE: u64 = 4;
 pub const AGENT: &str = "fake";
 
-/// FNV-1a of the key: a platform-independent seed for the fake episode's stream.
-fn key_seed(key: &str) -> u64 {
-    key.bytes().fold(0xcbf2_9ce4_8422_2325_u64, |h, b| {
+/// 64-bit FNV-1a: a platform-independent hash (seeds, fingerprints of files).
+pub fn fnv1a(bytes: &[u8]) -> u64 {
+    bytes.iter().fold(0xcbf2_9ce4_8422_2325_u64, |h, &b| {
         (h ^ u64::from(b)).wrapping_mul(0x0100_0000_01b3)
     })
+}
+
+/// FNV-1a of the key: a platform-independent seed for the fake episode's stream.
+fn key_seed(key: &str) -> u64 {
+    fnv1a(key.as_bytes())
 }
 
 /// A deterministic fake episode: same job, same bytes.
