@@ -10,11 +10,13 @@ use super::expert::ExpertAgent;
 use super::replay::ReplayAgent;
 use super::{Agent, AgentError, ViewRequest};
 
-/// A built-in agent: name, one-line description, constructor.
+/// A built-in agent: name, one-line description, constructor, and the cameras it reads
+/// (known without building it: no weights are loaded).
 pub struct AgentEntry {
     pub name: &'static str,
     pub description: &'static str,
     pub create: fn() -> Result<Box<dyn Agent>, AgentError>,
+    pub view_request: fn() -> Result<Option<ViewRequest>, AgentError>,
 }
 
 pub const BUILTIN_AGENTS: &[AgentEntry] = &[
@@ -22,18 +24,33 @@ pub const BUILTIN_AGENTS: &[AgentEntry] = &[
         name: "replay",
         description: "drives the logged ego trajectory (privileged)",
         create: || Ok(Box::new(ReplayAgent)),
+        view_request: || Ok(None),
     },
     AgentEntry {
         name: "expert",
         description: "follows the route with IDM speed control on ground-truth actors (privileged)",
         create: || Ok(Box::new(ExpertAgent::default())),
+        view_request: || Ok(None),
     },
     AgentEntry {
         name: "base",
         description: "learned camera policy (front cameras, ego state, command, target points; agents/base or $MPA_SIM_BASE_DIR)",
         create: || Ok(Box::new(BaseAgent::load(&shipped_dir(), "base")?)),
+        view_request: || base_view_request(&shipped_dir(), "base"),
     },
 ];
+
+/// The view request of the base policy in `dir`, from its `config.json` alone.
+fn base_view_request(
+    dir: &std::path::Path,
+    agent: &str,
+) -> Result<Option<ViewRequest>, AgentError> {
+    let config = BaseConfig::load(&dir.join(CONFIG_FILE)).map_err(|e| AgentError::Failed {
+        agent: agent.to_string(),
+        message: e.to_string(),
+    })?;
+    Ok(Some(config.view_request()))
+}
 
 pub fn names() -> Vec<&'static str> {
     BUILTIN_AGENTS.iter().map(|e| e.name).collect()
@@ -95,17 +112,10 @@ impl AgentSpec {
     /// The cameras the agent will ask for, read without loading any weights (the base
     /// policy's `config.json` only), so a front end can set up rendering first.
     pub fn view_request(&self) -> Result<Option<ViewRequest>, AgentError> {
-        let base_dir = match self {
-            AgentSpec::Builtin(e) if e.name == "base" => shipped_dir(),
-            AgentSpec::Builtin(_) => return Ok(None),
-            AgentSpec::BaseDir { dir, .. } => dir.clone(),
-        };
-        let config =
-            BaseConfig::load(&base_dir.join(CONFIG_FILE)).map_err(|e| AgentError::Failed {
-                agent: self.name().to_string(),
-                message: e.to_string(),
-            })?;
-        Ok(Some(config.view_request()))
+        match self {
+            AgentSpec::Builtin(e) => (e.view_request)(),
+            AgentSpec::BaseDir { spec, dir } => base_view_request(dir, spec),
+        }
     }
 
     /// The spec as written.
