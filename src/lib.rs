@@ -10,6 +10,7 @@ pub mod config;
 pub mod episode;
 pub mod geometry;
 pub mod metrics;
+pub mod mpa;
 pub mod render;
 pub mod rollout;
 pub mod scene;

@@ -8,6 +8,7 @@
 
 pub mod base;
 pub mod expert;
+pub mod mpa;
 pub mod observation;
 pub mod registry;
 pub mod replay;

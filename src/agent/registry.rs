@@ -2,7 +2,10 @@
 //! agents through it.
 //!
 //! Constructors can fail (`base` loads its weights from disk). Besides the table's names,
-//! `base:PATH` loads a base policy from the folder `PATH` (config.json + model.safetensors).
+//! `base:PATH` loads a base policy from the folder `PATH` (config.json + model.safetensors),
+//! and wrappers compose: `mpa-q:SPEC` wraps the agent `SPEC` (any spec, wrappers included)
+//! with the shipped Q model (`agents/mpa-q` or `$MPA_SIM_Q_DIR`), `mpa-q@DIR:SPEC` with the Q
+//! model in `DIR` (a folder path without `:`).
 
 use super::base::{BaseAgent, shipped_dir};
 use super::base::{BaseConfig, CONFIG_FILE};
@@ -58,6 +61,8 @@ pub fn names() -> Vec<&'static str> {
 
 /// Prefix of the `base:PATH` agent name form.
 pub const BASE_PATH_PREFIX: &str = "base:";
+/// Name of the Q-selector wrapper (`mpa-q:SPEC`, `mpa-q@DIR:SPEC`).
+pub const MPA_Q_PREFIX: &str = "mpa-q";
 
 /// A parsed agent spec: a table entry, or the base policy from a folder. Wrappers (`mpa:SPEC`)
 /// parse their inner spec with the same grammar when they land.
@@ -69,6 +74,12 @@ pub enum AgentSpec {
     BaseDir {
         spec: String,
         dir: std::path::PathBuf,
+    },
+    /// `mpa-q[@DIR]:SPEC`: the Q selector over the agent `SPEC`, Q model from `q_dir`.
+    MpaQ {
+        spec: String,
+        q_dir: std::path::PathBuf,
+        inner: Box<AgentSpec>,
     },
 }
 
@@ -87,6 +98,38 @@ impl std::fmt::Debug for AgentEntry {
 impl AgentSpec {
     /// Parse `name` (no file is read).
     pub fn parse(name: &str) -> Result<AgentSpec, AgentError> {
+        if let Some(rest) = name.strip_prefix(MPA_Q_PREFIX)
+            && (rest.starts_with(':') || rest.starts_with('@'))
+        {
+            let bad = |message: String| AgentError::Failed {
+                agent: name.to_string(),
+                message,
+            };
+            let (q_dir, inner) = match rest.strip_prefix('@') {
+                Some(r) => {
+                    let (dir, inner) = r.split_once(':').ok_or_else(|| {
+                        bad("expected mpa-q@DIR:SPEC (a Q-model folder, a colon, then the wrapped agent)".into())
+                    })?;
+                    if dir.is_empty() {
+                        return Err(bad(
+                            "`mpa-q@` needs a Q-model folder before the colon".into()
+                        ));
+                    }
+                    (std::path::PathBuf::from(dir), inner)
+                }
+                None => (super::mpa::shipped_q_dir(), &rest[1..]),
+            };
+            if inner.is_empty() {
+                return Err(bad(
+                    "`mpa-q:` needs the wrapped agent after the colon (e.g. mpa-q:base)".into(),
+                ));
+            }
+            return Ok(AgentSpec::MpaQ {
+                spec: name.to_string(),
+                q_dir,
+                inner: Box::new(AgentSpec::parse(inner)?),
+            });
+        }
         if let Some(dir) = name.strip_prefix(BASE_PATH_PREFIX) {
             if dir.is_empty() {
                 return Err(AgentError::Failed {
@@ -105,7 +148,10 @@ impl AgentSpec {
             .map(AgentSpec::Builtin)
             .ok_or_else(|| AgentError::UnknownAgent {
                 name: name.to_string(),
-                known: format!("{}, {BASE_PATH_PREFIX}DIR", names().join(", ")),
+                known: format!(
+                    "{}, {BASE_PATH_PREFIX}DIR, {MPA_Q_PREFIX}:SPEC, {MPA_Q_PREFIX}@DIR:SPEC",
+                    names().join(", ")
+                ),
             })
     }
 
@@ -115,6 +161,27 @@ impl AgentSpec {
         match self {
             AgentSpec::Builtin(e) => (e.view_request)(),
             AgentSpec::BaseDir { spec, dir } => base_view_request(dir, spec),
+            AgentSpec::MpaQ {
+                spec, q_dir, inner, ..
+            } => {
+                let six =
+                    base_view_request(&q_dir.join(super::mpa::q::ENCODER_DIR), spec)?.map(|r| {
+                        ViewRequest {
+                            channels: crate::scene::CAMERA_CHANNELS
+                                .iter()
+                                .map(|c| c.to_string())
+                                .collect(),
+                            ..r
+                        }
+                    });
+                match (six, inner.view_request()?) {
+                    (Some(a), Some(b)) => a.union(&b).map(Some).map_err(|e| AgentError::Failed {
+                        agent: spec.clone(),
+                        message: format!("the wrapped agent's cameras: {e}"),
+                    }),
+                    (a, b) => Ok(a.or(b)),
+                }
+            }
         }
     }
 
@@ -123,6 +190,7 @@ impl AgentSpec {
         match self {
             AgentSpec::Builtin(e) => e.name,
             AgentSpec::BaseDir { spec, .. } => spec,
+            AgentSpec::MpaQ { spec, .. } => spec,
         }
     }
 
@@ -131,6 +199,23 @@ impl AgentSpec {
         match self {
             AgentSpec::Builtin(e) => (e.create)(),
             AgentSpec::BaseDir { spec, dir } => Ok(Box::new(BaseAgent::load(dir, spec)?)),
+            AgentSpec::MpaQ { spec, q_dir, inner } => {
+                let fail = |message: String| AgentError::Failed {
+                    agent: spec.clone(),
+                    message,
+                };
+                let q = super::mpa::q::QModel::load(q_dir).map_err(|e| fail(e.to_string()))?;
+                let encoder = super::mpa::features::FrozenEncoder::load(
+                    &q_dir.join(super::mpa::q::ENCODER_DIR),
+                )
+                .map_err(fail)?;
+                Ok(Box::new(super::mpa::MpaQAgent::new(
+                    spec,
+                    inner.create()?,
+                    q,
+                    encoder,
+                )?))
+            }
         }
     }
 }

@@ -10,6 +10,7 @@ mod bench_batch;
 mod bench_render;
 mod bench_sim;
 mod demo;
+mod mpa;
 mod render;
 mod render_episode;
 mod results;
@@ -61,9 +62,12 @@ pub enum Command {
     Serve(serve::ServeArgs),
     /// Interactive viewer: run a scene or scenario live, play back an episode, browse results.
     View(view::ViewArgs),
-    /// Train learned agents (the camera-based base policy).
+    /// Train learned agents (the camera-based base policy, MPA's Q model).
     #[command(subcommand)]
     Train(train::TrainCommand),
+    /// Model-based Policy Adaptation: counterfactual data generation and merging.
+    #[command(subcommand)]
+    Mpa(mpa::MpaCommand),
 }
 
 #[derive(Debug, Subcommand)]
@@ -94,6 +98,7 @@ pub enum ScenesCommand {
 pub fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Bench(c) => bench::run(c),
+        Command::Mpa(c) => mpa::run(c),
         Command::Render(a) => render::run(&a),
         Command::Demo(args) => demo::run(args),
         Command::Scenes(c) => match c {

@@ -15,6 +15,8 @@ use mpa_sim::scene::registry::{self, Splits};
 pub enum TrainCommand {
     /// Train the camera-based base policy by imitation of the logged ego trajectories.
     Base(TrainBaseArgs),
+    /// Train MPA's multi-principle Q model on counterfactual data (`mpa gen`).
+    Q(super::mpa::TrainQArgs),
 }
 
 #[derive(Debug, Args)]
@@ -80,6 +82,7 @@ pub struct TrainBaseArgs {
 pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
     match cmd {
         TrainCommand::Base(args) => run_base(&args),
+        TrainCommand::Q(args) => super::mpa::train_q(&args),
     }
 }
 

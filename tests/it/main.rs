@@ -28,6 +28,7 @@ mod loader_map;
 mod loader_matches_devkit;
 mod loader_roundtrip;
 mod loader_warnings;
+mod mpa_pipeline;
 mod recording_errors;
 mod render_episode;
 mod render_geometry;

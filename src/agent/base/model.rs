@@ -215,14 +215,21 @@ impl BaseNet {
         let [b, c, h, w] = images.dims();
         let n = config.cameras.len();
         debug_assert_eq!(c, n * 3, "images carry 3 channels per camera");
-        let mut x = images.reshape([b * n, 3, h, w]);
+        self.camera_features(config, images.reshape([b * n, 3, h, w]))
+            .reshape([b, n * config.camera_feature_dim])
+    }
+
+    /// Per-image features of the shared camera encoder: `[M, 3, H, W]` normalised RGB (any
+    /// camera, any number) to `[M, camera_feature_dim]`. MPA's Q model uses this encoder,
+    /// frozen, on all six views.
+    pub fn camera_features(&self, config: &BaseConfig, images: Tensor<4>) -> Tensor<2> {
+        let mut x = images;
         for conv in &self.convs {
             x = relu(conv.forward(x));
         }
         let x = adaptive_avg_pool2d(x, config.pool_grid);
         let x: Tensor<2> = x.flatten(1, 3);
-        let x = relu(self.proj.forward(x));
-        x.reshape([b, n * config.camera_feature_dim])
+        relu(self.proj.forward(x))
     }
 
     /// Scene features and waypoints for a batch: images `[B, N*3, H, W]`, ego input

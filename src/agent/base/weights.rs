@@ -10,7 +10,7 @@ use safetensors::{Dtype, SafeTensors, tensor::TensorView};
 
 use super::BaseError;
 use super::config::BaseConfig;
-use super::model::{NamedTensors, param_specs};
+use super::model::{NamedTensors, ParamSpec, param_specs};
 
 /// Check that `tensors` hold exactly the parameters of `config` with the right sizes
 /// (`file` names their origin in errors).
@@ -58,15 +58,36 @@ pub fn check_tensors(
 
 /// Write `tensors` (which must match `config`'s specs) to `path`.
 pub fn save(path: &Path, config: &BaseConfig, tensors: &NamedTensors) -> Result<(), BaseError> {
+    check_tensors(config, tensors, &path.display().to_string())?;
+    save_specs(path, &param_specs(config), tensors)
+}
+
+/// Write the tensors named by `specs` (in their order, with their shapes) to `path`: the one
+/// safetensors writer of every network (base policy, MPA's Q model).
+pub fn save_specs(
+    path: &Path,
+    specs: &[ParamSpec],
+    tensors: &NamedTensors,
+) -> Result<(), BaseError> {
     let file = path.display().to_string();
-    check_tensors(config, tensors, &file)?;
-    let specs = param_specs(config);
     let mut bytes_by_name = Vec::with_capacity(specs.len());
-    for spec in &specs {
+    for spec in specs {
+        let want: usize = spec.shape.iter().product();
         let values = tensors.get(&spec.name).ok_or_else(|| BaseError::Weights {
             file: file.clone(),
             message: format!("no tensor `{}` to save", spec.name),
         })?;
+        if values.len() != want {
+            return Err(BaseError::Tensor {
+                file: file.clone(),
+                tensor: spec.name.clone(),
+                message: format!(
+                    "expected {want} values (shape {:?}), got {}",
+                    spec.shape,
+                    values.len()
+                ),
+            });
+        }
         let bytes: Vec<u8> = values.iter().flat_map(|v| v.to_le_bytes()).collect();
         bytes_by_name.push((spec.name.clone(), spec.shape.clone(), bytes));
     }
@@ -105,13 +126,32 @@ pub fn from_bytes(
     file: &str,
     config: &BaseConfig,
 ) -> Result<NamedTensors, BaseError> {
+    from_bytes_specs(bytes, file, &param_specs(config))
+}
+
+/// Read `path` and check it holds exactly the tensors of `specs`.
+pub fn load_specs(path: &Path, specs: &[ParamSpec]) -> Result<NamedTensors, BaseError> {
+    let file = path.display().to_string();
+    let bytes = std::fs::read(path).map_err(|e| BaseError::Io {
+        file: file.clone(),
+        message: e.to_string(),
+    })?;
+    from_bytes_specs(&bytes, &file, specs)
+}
+
+/// Parse a weights file's bytes and check them against `specs` (names, dtype, shapes, finite
+/// values, nothing extra).
+pub fn from_bytes_specs(
+    bytes: &[u8],
+    file: &str,
+    specs: &[ParamSpec],
+) -> Result<NamedTensors, BaseError> {
     let st = SafeTensors::deserialize(bytes).map_err(|e| BaseError::Weights {
         file: file.to_string(),
         message: format!("not a readable safetensors file: {e}"),
     })?;
-    let specs = param_specs(config);
     let mut out = NamedTensors::new();
-    for spec in &specs {
+    for spec in specs {
         let bad = |message: String| BaseError::Tensor {
             file: file.to_string(),
             tensor: spec.name.clone(),
