@@ -19,6 +19,8 @@ pub enum BenchCommand {
     Render(super::bench_render::BenchRenderArgs),
     /// Time loading one scene from a trainval-sized data root built by replicating DATAROOT.
     Load(LoadArgs),
+    /// MPA: generation samples/s and bytes per sample, encoder and Q-model cost per decision.
+    Mpa(super::bench_mpa::BenchMpaArgs),
     /// (internal) Load one scene and print a JSON measurement line.
     #[command(hide = true)]
     LoadOne(LoadOneArgs),
@@ -113,6 +115,7 @@ pub fn run(cmd: BenchCommand) -> anyhow::Result<()> {
         BenchCommand::Sim(a) => super::bench_sim::run(&a),
         BenchCommand::Render(a) => super::bench_render::run(&a),
         BenchCommand::Load(a) => run_load(a),
+        BenchCommand::Mpa(a) => super::bench_mpa::run(&a),
         BenchCommand::LoadOne(a) => {
             let m = if a.all {
                 load::measure_load_all(&a.dataroot, &a.version, a.reader.options())?

@@ -7,6 +7,7 @@ mod assets;
 mod bake;
 mod bench;
 mod bench_batch;
+mod bench_mpa;
 mod bench_render;
 mod bench_sim;
 mod demo;
