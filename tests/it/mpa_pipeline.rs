@@ -210,6 +210,16 @@ fn generate_train_and_drive_with_mpa_q() {
     let e = run(&options(&data, other)).unwrap_err().to_string();
     assert!(e.contains("another config"), "{e}");
 
+    // Merge: one folder into a new one keeps every shard; the same scenes twice are refused.
+    let merged = tmp.path().join("merged");
+    let m = mpa_sim::mpa::merge::merge(std::slice::from_ref(&data), &merged).unwrap();
+    assert_eq!((m.scenes, m.samples), (2, summary.samples));
+    assert_eq!(Manifest::load(&merged).unwrap().unwrap(), manifest);
+    let e = mpa_sim::mpa::merge::merge(&[data.clone(), merged.clone()], &tmp.path().join("m2"))
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("is in both"), "{e}");
+
     // Train a small Q model (deterministic for a seed).
     let q_dir = tmp.path().join("q");
     let topts = TrainQOptions {
