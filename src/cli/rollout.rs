@@ -100,19 +100,18 @@ pub fn run(args: RolloutArgs) -> anyhow::Result<()> {
             wants_views.push(name.as_str());
         }
     }
-    // Camera agents with `--jobs 0`: one worker. Measured on the 2-core lavapipe machine, two
-    // workers sharing the render thread ran the `base` test splits 4x slower than one (28 s vs
-    // 7 s for the same 830 decisions; cause not yet found, suspected contention between
-    // burn's parallel CPU inference and lavapipe's raster threads). `--jobs N` is honoured.
-    let jobs_parallel = if args.jobs == 0 && !wants_views.is_empty() {
+    // `--jobs 0` is one worker per core for camera agents too. The render thread keeps a
+    // renderer per scene (`render::view_service::RENDERER_CACHE_SCENES`); with the single renderer it kept
+    // before, two workers on different scenes rebuilt the static scene mesh on nearly every
+    // frame and ran 2x slower than one worker (12 in-domain trainval scenes, `base`: 28.4
+    // decisions/s with 2 workers against 54.2 with 1; now 72.5 against 54.7).
+    let jobs_parallel = args.jobs;
+    if !wants_views.is_empty() {
         eprintln!(
-            "camera agents ({}): one worker (pass --jobs N to override)",
+            "camera agents ({}): views from one render thread shared by the workers",
             wants_views.join(", ")
         );
-        1
-    } else {
-        args.jobs
-    };
+    }
     let options = BatchOptions {
         out_dir: args.out.clone(),
         jobs_parallel,

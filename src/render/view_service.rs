@@ -150,14 +150,20 @@ pub struct FrameRequest {
     pub request: ViewRequest,
 }
 
-/// A renderer on the calling thread, rebuilt per scene.
+/// Renderers kept per scene by `LocalViews` (most recently used first out of the cache last):
+/// workers of a batch run on different scenes share one render thread, and rebuilding a scene's
+/// static mesh on every switch made `--jobs 2` slower than `--jobs 1` (issue 13).
+pub const RENDERER_CACHE_SCENES: usize = 4;
+
+/// A renderer on the calling thread per scene (the last `RENDERER_CACHE_SCENES` scenes kept).
 pub struct LocalViews {
     ctx: GpuContext,
     models: ActorMeshes,
     seed: u64,
     mode: RenderMode,
     splat_cache_dir: PathBuf,
-    current: Option<(String, ViewRenderer)>,
+    /// Least recently used first.
+    renderers: Vec<(String, ViewRenderer)>,
 }
 
 impl LocalViews {
@@ -180,7 +186,7 @@ impl LocalViews {
             seed: DEFAULT_SEED,
             mode: RenderMode::Mesh,
             splat_cache_dir: default_splat_cache_dir(),
-            current: None,
+            renderers: Vec::new(),
         }
     }
 
@@ -195,7 +201,7 @@ impl LocalViews {
         if let Some(dir) = splat_cache_dir {
             self.splat_cache_dir = dir;
         }
-        self.current = None;
+        self.renderers.clear();
         self
     }
 
@@ -207,22 +213,30 @@ impl LocalViews {
         &self.ctx
     }
 
-    /// The renderer of `scene`, building it (static mesh, splat background in splat mode)
-    /// when the scene changes.
+    /// The renderer of `scene`, building it (static mesh, splat background in splat mode) the
+    /// first time the scene is seen, or again after `RENDERER_CACHE_SCENES` other scenes.
     pub fn renderer_for(&mut self, scene: &Scene) -> Result<&mut ViewRenderer, RenderError> {
         let key = format!("{}/{}", scene.token, scene.name);
-        if self.current.as_ref().is_none_or(|(k, _)| *k != key) {
-            self.current = None;
-            let source = SplatSource {
-                ply: None,
-                cache_dir: &self.splat_cache_dir,
-                seed: self.seed,
-            };
-            let (r, _) =
-                ViewRenderer::for_scene(&self.ctx, scene, self.mode, &self.models, &source)?;
-            self.current = Some((key, r));
+        match self.renderers.iter().position(|(k, _)| *k == key) {
+            Some(i) => {
+                let entry = self.renderers.remove(i);
+                self.renderers.push(entry);
+            }
+            None => {
+                let source = SplatSource {
+                    ply: None,
+                    cache_dir: &self.splat_cache_dir,
+                    seed: self.seed,
+                };
+                let (r, _) =
+                    ViewRenderer::for_scene(&self.ctx, scene, self.mode, &self.models, &source)?;
+                if self.renderers.len() >= RENDERER_CACHE_SCENES {
+                    self.renderers.remove(0);
+                }
+                self.renderers.push((key, r));
+            }
         }
-        match self.current.as_mut() {
+        match self.renderers.last_mut() {
             Some((_, r)) => Ok(r),
             None => Err(RenderError::Readback("renderer was not built".into())),
         }
