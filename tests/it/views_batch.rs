@@ -80,3 +80,47 @@ fn one_render_of_the_union_serves_three_and_six_camera_consumers() {
     let missing = three.select(&back).unwrap_err().to_string();
     assert!(missing.contains("CAM_BACK"), "{missing}");
 }
+
+#[test]
+fn renderers_kept_per_scene_give_the_pixels_of_a_fresh_renderer() {
+    // Alternating between more scenes than the cache holds: every frame equals the same frame
+    // from a provider that never rendered anything else.
+    let names = [
+        "scene-0004",
+        "scene-0005",
+        "scene-0006",
+        "scene-0007",
+        "scene-0008",
+    ];
+    let req = request(&["CAM_FRONT"]);
+    let frames: Vec<_> = names
+        .iter()
+        .map(|n| {
+            let scene = cached_scene(&SceneSource::default(), n).unwrap();
+            let world = World::at_log_tick(
+                &ResolvedScenario::from_scene(scene),
+                0,
+                &SimConfig::default(),
+                3,
+            )
+            .unwrap();
+            frame_of(&world, &req)
+        })
+        .collect();
+    let mut shared = LocalViews::new(AdapterPreference::Cpu).unwrap();
+    let order = [0, 1, 0, 2, 3, 4, 1, 0];
+    assert!(names.len() > mpa_sim::render::view_service::RENDERER_CACHE_SCENES);
+    let mut fresh = Vec::new();
+    for f in &frames {
+        let mut own = LocalViews::new(AdapterPreference::Cpu).unwrap();
+        fresh.push(own.views(f).unwrap());
+    }
+    for &i in &order {
+        let v = shared.views(&frames[i]).unwrap();
+        assert!(
+            *v == *fresh[i],
+            "{} differs after switching scenes",
+            names[i]
+        );
+    }
+}
