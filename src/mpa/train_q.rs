@@ -31,6 +31,7 @@ use super::store::{self, Manifest};
 use crate::agent::base::PLAN_LEN;
 use crate::agent::base::cpu_device;
 use crate::agent::base::train::plot::write_loss_plot;
+use crate::agent::base::train::{cosine_lr, progress_bar};
 use crate::agent::mpa::features::{FrozenEncoder, HISTORY_FEATURES, HISTORY_LEN};
 use crate::agent::mpa::q::{
     self, ENCODER_DIR, PRINCIPLES, QConfig, QModel, QNet, encode_sample, init_tensors,
@@ -279,18 +280,11 @@ pub fn run(opts: &TrainQOptions) -> Result<QTrainReport, MpaError> {
         .init();
     let mut shuffled = train.clone();
     let bs = opts.batch_size.max(1);
-    let bar = if opts.progress {
-        let b = indicatif::ProgressBar::new((opts.epochs * train.len().div_ceil(bs)) as u64);
-        b.set_style(
-            indicatif::ProgressStyle::with_template(
-                "train q [{elapsed_precise}] {wide_bar} {pos}/{len} ETA {eta} {msg}",
-            )
-            .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
-        );
-        b
-    } else {
-        indicatif::ProgressBar::hidden()
-    };
+    let bar = progress_bar(
+        opts.progress,
+        opts.epochs * train.len().div_ceil(bs),
+        "train q",
+    );
     let (mut train_loss, mut val_loss) = (Vec::new(), Vec::new());
     let loss_of = |net: &QNet, x: &q::QInputs, y: Tensor<2>, w: Tensor<1>| -> Tensor<1> {
         let pred = net.forward(x);
@@ -311,9 +305,7 @@ pub fn run(opts: &TrainQOptions) -> Result<QTrainReport, MpaError> {
         Tensor::from_data(TensorData::new(w, [idx.len()]), device)
     };
     for epoch in 0..opts.epochs {
-        let progress = epoch as f64 / opts.epochs.max(1) as f64;
-        let lr = opts.learning_rate
-            * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
+        let lr = cosine_lr(opts.learning_rate, epoch, opts.epochs);
         shuffled.shuffle(&mut rng);
         let (mut sum, mut count) = (0.0f64, 0usize);
         for chunk in shuffled.chunks(bs) {

@@ -95,9 +95,15 @@ pub type NamedTensors = BTreeMap<String, Vec<f32>>;
 
 /// He-uniform weights (ReLU), zero biases, from a ChaCha stream seeded with `seed`.
 pub fn init_tensors(config: &BaseConfig, seed: u64) -> NamedTensors {
+    init_from_specs(&param_specs(config), seed)
+}
+
+/// He-uniform weights (bound sqrt(6 / fan_in)), zero biases (`fan_in` 0), drawn in `specs`
+/// order from a ChaCha stream seeded with `seed`: the one initialiser of every network here.
+pub fn init_from_specs(specs: &[ParamSpec], seed: u64) -> NamedTensors {
     let mut rng = ChaCha8Rng::seed_from_u64(seed);
     let mut out = BTreeMap::new();
-    for spec in param_specs(config) {
+    for spec in specs {
         let n: usize = spec.shape.iter().product();
         let values = if spec.fan_in == 0 {
             vec![0.0; n]
@@ -107,7 +113,7 @@ pub fn init_tensors(config: &BaseConfig, seed: u64) -> NamedTensors {
                 .map(|_| rng.random_range(-bound..bound) as f32)
                 .collect()
         };
-        out.insert(spec.name, values);
+        out.insert(spec.name.clone(), values);
     }
     out
 }

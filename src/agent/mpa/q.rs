@@ -35,8 +35,6 @@ use burn::module::{Module, Param};
 use burn::nn::{Linear, LinearConfig};
 use burn::tensor::activation::relu;
 use burn::tensor::{Device, Tensor, TensorData};
-use rand::{Rng, SeedableRng};
-use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
 use super::features::{HISTORY_FEATURES, HISTORY_LEN};
@@ -171,23 +169,9 @@ pub fn param_specs(c: &QConfig) -> Vec<ParamSpec> {
     specs
 }
 
-/// He-uniform weights, zero biases, from a ChaCha stream of `seed`.
+/// He-uniform weights, zero biases, from a ChaCha stream of `seed` (`model::init_from_specs`).
 pub fn init_tensors(c: &QConfig, seed: u64) -> NamedTensors {
-    let mut rng = ChaCha8Rng::seed_from_u64(seed);
-    let mut out = NamedTensors::new();
-    for spec in param_specs(c) {
-        let n: usize = spec.shape.iter().product();
-        let values = if spec.fan_in == 0 {
-            vec![0.0; n]
-        } else {
-            let bound = (6.0 / spec.fan_in as f64).sqrt();
-            (0..n)
-                .map(|_| rng.random_range(-bound..bound) as f32)
-                .collect()
-        };
-        out.insert(spec.name, values);
-    }
-    out
+    crate::agent::base::model::init_from_specs(&param_specs(c), seed)
 }
 
 /// One principle's network.

@@ -134,7 +134,15 @@ pub fn samples_for(
     Ok(samples)
 }
 
-fn progress_bar(enabled: bool, len: usize, what: &str) -> indicatif::ProgressBar {
+/// The learning rate of `epoch` of `epochs`: cosine decay from `base` to 5% of it over the run
+/// (the base policy's and the Q model's schedule).
+pub fn cosine_lr(base: f64, epoch: usize, epochs: usize) -> f64 {
+    let progress = epoch as f64 / epochs.max(1) as f64;
+    base * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()))
+}
+
+/// A bar `{prefix} [elapsed] bar pos/len msg` (hidden when `enabled` is false).
+pub fn progress_bar(enabled: bool, len: usize, what: &str) -> indicatif::ProgressBar {
     if !enabled {
         return indicatif::ProgressBar::hidden();
     }
@@ -269,10 +277,7 @@ pub fn run(opts: &TrainOptions) -> Result<TrainReport, BaseError> {
     let (mut train_l1, mut val_l1) = (Vec::new(), Vec::new());
     let mut val_pred = Vec::new();
     for epoch in 0..opts.epochs {
-        // Cosine decay from the base rate to 5% of it over the run.
-        let progress = epoch as f64 / opts.epochs.max(1) as f64;
-        let lr = opts.learning_rate
-            * (0.05 + 0.95 * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos()));
+        let lr = cosine_lr(opts.learning_rate, epoch, opts.epochs);
         order.shuffle(&mut rng);
         let (mut sum, mut count) = (0.0f64, 0usize);
         for chunk in order.chunks(opts.batch_size.max(1)) {
