@@ -8,8 +8,7 @@ use clap::{Args, Subcommand};
 use mpa_sim::agent::base::BaseConfig;
 use mpa_sim::agent::base::train::{self, TrainOptions};
 use mpa_sim::render::AdapterPreference;
-use mpa_sim::rollout::episode::SceneSource;
-use mpa_sim::scene::registry::{self, Splits};
+use mpa_sim::scene::registry;
 
 #[derive(Debug, Subcommand)]
 pub enum TrainCommand {
@@ -27,15 +26,8 @@ pub struct TrainBaseArgs {
     /// Output folder (model.safetensors, config.json, loss.png, train_report.{json,md}).
     #[arg(long)]
     pub out: PathBuf,
-    /// nuScenes data root (default: the shipped scenes).
-    #[arg(long)]
-    pub dataroot: Option<PathBuf>,
-    /// Version folder under the data root (default: the shipped v1.0-mini).
-    #[arg(long)]
-    pub version: Option<String>,
-    /// Splits file (default: the shipped scenes/splits.toml).
-    #[arg(long)]
-    pub splits_file: Option<PathBuf>,
+    #[command(flatten)]
+    pub data: super::mpa::DataSource,
     /// Seed of weight initialisation, batch order and viewpoint perturbations.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -87,27 +79,13 @@ pub fn run(cmd: TrainCommand) -> anyhow::Result<()> {
 }
 
 fn run_base(args: &TrainBaseArgs) -> anyhow::Result<()> {
-    let source = SceneSource {
-        dataroot: args
-            .dataroot
-            .clone()
-            .unwrap_or_else(registry::shipped_dataroot),
-        version: args
-            .version
-            .clone()
-            .unwrap_or_else(|| registry::SHIPPED_VERSION.to_string()),
-    };
+    let source = args.data.source();
     let splits_file = args
+        .data
         .splits_file
         .clone()
         .unwrap_or_else(registry::splits_file);
-    let splits = Splits::load(&splits_file)?;
-    let mut scenes: Vec<String> = splits
-        .get(&args.split)?
-        .iter()
-        .filter(|s| !args.exclude.contains(s))
-        .cloned()
-        .collect();
+    let mut scenes = args.data.split(&args.split, &args.exclude)?;
     if args.max_scenes > 0 {
         scenes.truncate(args.max_scenes);
     }
