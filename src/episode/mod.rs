@@ -55,6 +55,17 @@ pub struct Decision {
     pub plan_secs: f64,
 }
 
+/// The observation `agent` gets in `world`: the privileged part removed unless it asks for it
+/// (views not filled in).
+pub fn observation_for(world: &World, agent: &dyn Agent) -> Observation {
+    let full = world.observation();
+    if agent.needs_privileged() {
+        full
+    } else {
+        full.without_privileged()
+    }
+}
+
 /// Let `agent` decide in `world`. Views are rendered through `views` when the agent asks for
 /// them (`Agent::view_request`); asking without a provider is an error.
 pub fn decide(
@@ -62,12 +73,7 @@ pub fn decide(
     agent: &mut dyn Agent,
     views: Option<&mut (dyn ViewProvider + '_)>,
 ) -> Result<Decision, EpisodeError> {
-    let full = world.observation();
-    let mut observation = if agent.needs_privileged() {
-        full
-    } else {
-        full.without_privileged()
-    };
+    let mut observation = observation_for(world, agent);
     let mut rendered = None;
     let mut render_secs = 0.0;
     if let Some(request) = agent.view_request() {

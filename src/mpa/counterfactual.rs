@@ -29,7 +29,7 @@ use super::MpaError;
 use super::store::{REWARD_TERMS, RefRecord, SampleRecord, SceneData};
 use crate::agent::mpa::behaviours::{Behaviour, Ranges, behaviours};
 use crate::agent::mpa::features::{FrozenEncoder, history_features};
-use crate::agent::mpa::q::{QConfig, targets};
+use crate::agent::mpa::q::{combine, targets};
 use crate::agent::{Agent, Observation, Plan, ViewRequest, Views};
 use crate::episode::frames::frame_of;
 use crate::episode::score_step;
@@ -71,11 +71,7 @@ impl GenConfig {
     }
 
     fn combined(&self, steps: &[PrincipleRewards]) -> f64 {
-        let q = QConfig {
-            weights: self.weights,
-            ..QConfig::paper(self.feature_dim, self.horizon, String::new())
-        };
-        q.combine(&targets(steps))
+        combine(&self.weights, &targets(steps))
     }
 }
 
@@ -96,14 +92,10 @@ pub fn behaviour_seed(seed: u64, scene: &str, tick: u64) -> u64 {
     h
 }
 
-/// The observation `agent` gets in `world`, with `views` (already rendered) when it reads any.
+/// The observation `agent` gets in `world` (`episode::observation_for`), with `views` (already
+/// rendered) when it reads any.
 fn observation_for(world: &World, agent: &dyn Agent, views: Option<Arc<Views>>) -> Observation {
-    let full = world.observation();
-    let mut obs = if agent.needs_privileged() {
-        full
-    } else {
-        full.without_privileged()
-    };
+    let mut obs = crate::episode::observation_for(world, agent);
     obs.views = views;
     obs
 }

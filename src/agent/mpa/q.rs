@@ -116,8 +116,13 @@ impl QConfig {
 
     /// Combined Q of per-principle values.
     pub fn combine(&self, q: &[f64; 4]) -> f64 {
-        (0..4).map(|i| self.weights[i] * q[i]).sum()
+        combine(&self.weights, q)
     }
+}
+
+/// `sum_p weights[p] * q[p]`: the combined Q, and the combined return of the data's beam choice.
+pub fn combine(weights: &[f64; 4], q: &[f64; 4]) -> f64 {
+    weights.iter().zip(q).map(|(w, v)| w * v).sum()
 }
 
 /// The per-principle step rewards a Q target sums (the module table), from one step's rewards.
