@@ -52,25 +52,14 @@ pub fn run(args: &BenchMpaArgs) -> anyhow::Result<()> {
             .take(args.gen_scenes)
             .collect();
         let encoder = FrozenEncoder::load(&shipped_dir()).map_err(anyhow::Error::msg)?;
-        let request = encoder.view_request();
         let config = mpa_sim::mpa::counterfactual::GenConfig {
-            dataroot: "shipped".into(),
-            version: mpa_sim::scene::registry::SHIPPED_VERSION.into(),
-            split: "train".into(),
-            base: "base".into(),
-            encoder_sha256: encoder.weights_sha256.clone(),
-            feature_dim: encoder.feature_dim(),
-            view_width_px: request.width_px,
-            view_height_px: request.height_px,
-            behaviours: 21,
-            horizon: 5,
             every: 8,
-            ranges: Default::default(),
-            noise_std_m: mpa_sim::agent::mpa::behaviours::DEFAULT_NOISE_STD_M,
-            floor: -2000.0,
-            weights: mpa_sim::agent::mpa::q::QConfig::paper(1, 1, String::new()).weights,
-            seed: 0,
-            sim: Default::default(),
+            ..mpa_sim::mpa::counterfactual::GenConfig::new(
+                &SceneSource::default(),
+                "train",
+                "base",
+                &encoder,
+            )
         };
         let s = mpa_sim::mpa::run::run(&mpa_sim::mpa::run::GenOptions {
             config,

@@ -7,7 +7,6 @@ use clap::{Args, Subcommand};
 use mpa_sim::agent::base::shipped_dir;
 use mpa_sim::agent::mpa::behaviours::{DEFAULT_NOISE_STD_M, Ranges};
 use mpa_sim::agent::mpa::features::FrozenEncoder;
-use mpa_sim::agent::mpa::q::QConfig;
 use mpa_sim::mpa::counterfactual::GenConfig;
 use mpa_sim::mpa::run::{GenOptions, run as run_gen};
 use mpa_sim::mpa::train_q::{self, TrainQOptions};
@@ -15,7 +14,6 @@ use mpa_sim::render::AdapterPreference;
 use mpa_sim::rollout::episode::SceneSource;
 use mpa_sim::rollout::shard::Shard;
 use mpa_sim::scene::registry::{self, Splits};
-use mpa_sim::world::SimConfig;
 
 #[derive(Debug, Subcommand)]
 pub enum MpaCommand {
@@ -113,7 +111,7 @@ pub struct GenArgs {
     #[arg(long, default_value_t = DEFAULT_NOISE_STD_M)]
     pub noise_std_m: f64,
     /// Branches whose combined return (paper weights) is below this are dropped.
-    #[arg(long, default_value_t = -2000.0, allow_hyphen_values = true)]
+    #[arg(long, default_value_t = mpa_sim::mpa::counterfactual::DEFAULT_FLOOR, allow_hyphen_values = true)]
     pub floor: f64,
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
@@ -164,7 +162,6 @@ fn gen_cmd(args: &GenArgs) -> anyhow::Result<()> {
     let encoder = FrozenEncoder::load(&encoder_dir)
         .map_err(anyhow::Error::msg)
         .context("loading the frozen encoder (--encoder)")?;
-    let request = encoder.view_request();
     let ranges = Ranges::parse(&args.ranges).map_err(anyhow::Error::msg)?;
     if args.behaviours == 0 || args.horizon == 0 {
         bail!("--behaviours and --horizon must be at least 1");
@@ -173,23 +170,14 @@ fn gen_cmd(args: &GenArgs) -> anyhow::Result<()> {
         bail!("--noise-std-m must be a non-negative number and --floor a number");
     }
     let config = GenConfig {
-        dataroot: source.dataroot.display().to_string(),
-        version: source.version.clone(),
-        split: args.split.clone(),
-        base: args.base.clone(),
-        encoder_sha256: encoder.weights_sha256.clone(),
-        feature_dim: encoder.feature_dim(),
-        view_width_px: request.width_px,
-        view_height_px: request.height_px,
         behaviours: args.behaviours,
         horizon: args.horizon,
         every: args.every.max(1),
         ranges,
         noise_std_m: args.noise_std_m,
         floor: args.floor,
-        weights: QConfig::paper(1, 1, String::new()).weights,
         seed: args.seed,
-        sim: SimConfig::default(),
+        ..GenConfig::new(&source, &args.split, &args.base, &encoder)
     };
     drop(encoder);
     eprintln!(

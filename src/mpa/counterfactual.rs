@@ -29,7 +29,7 @@ use super::MpaError;
 use super::store::{REWARD_TERMS, RefRecord, SampleRecord, SceneData};
 use crate::agent::mpa::behaviours::{Behaviour, Ranges, behaviours};
 use crate::agent::mpa::features::{FrozenEncoder, history_features};
-use crate::agent::mpa::q::{combine, targets};
+use crate::agent::mpa::q::{QConfig, combine, targets};
 use crate::agent::{Agent, Observation, Plan, ViewRequest, Views};
 use crate::episode::frames::frame_of;
 use crate::episode::score_step;
@@ -65,7 +65,41 @@ pub struct GenConfig {
     pub sim: SimConfig,
 }
 
+/// Default branch floor of `mpa gen` (combined return; see the module docs).
+pub const DEFAULT_FLOOR: f64 = -2000.0;
+
 impl GenConfig {
+    /// The paper's settings (21 behaviours x 5 steps, appendix ranges, noise 0.05 m, weights
+    /// 1000/50/100/50), a reference state every 4 ticks, seed 0, for data of `split` in
+    /// `source`, perturbing `base`'s plans, with `encoder` frozen.
+    pub fn new(
+        source: &crate::rollout::episode::SceneSource,
+        split: &str,
+        base: &str,
+        encoder: &FrozenEncoder,
+    ) -> GenConfig {
+        let request = encoder.view_request();
+        GenConfig {
+            dataroot: source.dataroot.display().to_string(),
+            version: source.version.clone(),
+            split: split.to_string(),
+            base: base.to_string(),
+            encoder_sha256: encoder.weights_sha256.clone(),
+            feature_dim: encoder.feature_dim(),
+            view_width_px: request.width_px,
+            view_height_px: request.height_px,
+            behaviours: 21,
+            horizon: 5,
+            every: 4,
+            ranges: Ranges::default(),
+            noise_std_m: crate::agent::mpa::behaviours::DEFAULT_NOISE_STD_M,
+            floor: DEFAULT_FLOOR,
+            weights: QConfig::paper(1, 1, String::new()).weights,
+            seed: 0,
+            sim: SimConfig::default(),
+        }
+    }
+
     pub fn sha256(&self) -> String {
         super::store::sha256(serde_json::to_string(self).unwrap_or_default().as_bytes())
     }

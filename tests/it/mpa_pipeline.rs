@@ -8,8 +8,7 @@
 use std::path::Path;
 
 use glam::DVec2;
-use mpa_sim::agent::mpa::behaviours::{Behaviour, Ranges};
-use mpa_sim::agent::mpa::q::QConfig;
+use mpa_sim::agent::mpa::behaviours::Behaviour;
 use mpa_sim::agent::{Agent, AgentError, Observation, Plan, ViewRequest, registry};
 use mpa_sim::episode::rollout;
 use mpa_sim::mpa::counterfactual::GenConfig;
@@ -27,25 +26,13 @@ fn config() -> GenConfig {
     let encoder =
         mpa_sim::agent::mpa::features::FrozenEncoder::load(&mpa_sim::agent::base::shipped_dir())
             .unwrap();
-    let r = encoder.view_request();
     GenConfig {
-        dataroot: "shipped".into(),
-        version: "v1.0-mini".into(),
-        split: "train".into(),
-        base: "base".into(),
-        encoder_sha256: encoder.weights_sha256.clone(),
-        feature_dim: encoder.feature_dim(),
-        view_width_px: r.width_px,
-        view_height_px: r.height_px,
         behaviours: 4,
         horizon: 3,
         every: 24,
-        ranges: Ranges::Appendix,
-        noise_std_m: 0.05,
         floor: -1e9,
-        weights: QConfig::paper(1, 1, String::new()).weights,
         seed: 7,
-        sim: SimConfig::default(),
+        ..GenConfig::new(&SceneSource::default(), "train", "base", &encoder)
     }
 }
 
