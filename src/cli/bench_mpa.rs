@@ -75,7 +75,7 @@ pub fn run(args: &BenchMpaArgs) -> anyhow::Result<()> {
         let s = s?;
         println!(
             "| generation, 21 behaviours x 5 steps, 1 worker | {:.1} samples/s ({} samples, {} reference states, {:.1} s) |",
-            s.samples as f64 / s.secs,
+            s.generated_samples as f64 / s.secs,
             s.samples,
             s.references,
             s.secs

@@ -207,7 +207,7 @@ fn gen_cmd(args: &GenArgs) -> anyhow::Result<()> {
     let s = run_gen(&opts)?;
     let per_sample = s.bytes as f64 / s.samples.max(1) as f64;
     println!(
-        "{} scenes generated ({} resumed): {} reference states, {} samples ({} collide), {} branches dropped; {:.1} MB ({per_sample:.0} bytes/sample); {:.0} s ({:.1} samples/s) -> {}",
+        "{} scenes generated ({} resumed): {} reference states, {} samples ({} collide), {} branches dropped; {:.1} MB ({per_sample:.0} bytes/sample); {:.0} s ({:.1} samples/s generated) -> {}",
         s.scenes_generated,
         s.scenes_resumed,
         s.references,
@@ -216,7 +216,7 @@ fn gen_cmd(args: &GenArgs) -> anyhow::Result<()> {
         s.dropped,
         s.bytes as f64 / 1e6,
         s.secs,
-        s.samples as f64 / s.secs.max(1e-9),
+        s.generated_samples as f64 / s.secs.max(1e-9),
         args.out.display()
     );
     Ok(())
